@@ -1,0 +1,28 @@
+//! Shared types of the jxingest pipeline, and nothing else.
+//!
+//! Data flows one way through the stage crates, and these are the types that
+//! carry it between them:
+//!
+//! ```text
+//! jx-pdf   PDF bytes          → PageContent (glyphs, rules) or PageRaster (image pages)
+//! jx-ocr   PageRaster         → PageContent (glyphs with confidence, rules from pixels)
+//! jx-grid  PageContent        → PageLayout (tables of merged cells, free text lines)
+//! jx-form  [PageLayout]       → FormRecord (the JSON contract) with repairs and warnings
+//! ```
+//!
+//! Every coordinate is in PDF points with the origin at the top-left corner of
+//! the page *as displayed* (page rotation and crop box already applied), x to
+//! the right and y downwards — the same frame the output contract's
+//! `provenance` boxes use.
+
+pub mod diagnostics;
+pub mod geometry;
+pub mod page;
+pub mod record;
+pub mod table;
+
+pub use diagnostics::{Diagnostic, Diagnostics};
+pub use geometry::{Point, Rect};
+pub use page::{Extraction, Glyph, GlyphOrigin, PageContent, PageRaster, Rule, RuleAxis};
+pub use record::FormRecord;
+pub use table::{Cell, PageLayout, Table, TextLine};

@@ -1,0 +1,182 @@
+//! What one page holds once its source is decoded: positioned text and ruling
+//! lines (from a text layer or from OCR), or the pixels of a scanned page.
+
+use crate::geometry::Rect;
+use serde::{Deserialize, Serialize};
+
+/// Where a page's text came from, as the contract's `source.extraction` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Extraction {
+    /// The PDF's own text layer.
+    Text,
+    /// Tesseract reading the page image.
+    Ocr,
+}
+
+/// Who produced a glyph, and how sure it is.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum GlyphOrigin {
+    /// Decoded from a font in the text layer: certain.
+    TextLayer,
+    /// Recognised from pixels, with the engine's confidence in 0..1.
+    Ocr { confidence: f32 },
+}
+
+/// One positioned piece of text: a character from a text layer, or a word
+/// (or run of characters) recognised by OCR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Glyph {
+    /// Unicode text, usually a single character.
+    pub text: String,
+    /// The glyph's em box on the page.
+    pub bbox: Rect,
+    /// Font size in points (height of the em box).
+    pub font_size: f32,
+    /// Drawn with text render mode 3 (invisible) — e.g. an OCR layer written
+    /// by scanner software. Invisible glyphs are never read as the answer.
+    pub invisible: bool,
+    pub origin: GlyphOrigin,
+    /// How many further copies of this glyph were drawn at (nearly) the same
+    /// place (fake bold, shadow) and removed; 0 for a glyph drawn once.
+    pub overdrawn: u32,
+}
+
+/// Orientation of a ruling line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RuleAxis {
+    Horizontal,
+    Vertical,
+}
+
+/// A straight ruling line segment: a table border or cell divider.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    pub axis: RuleAxis,
+    /// y of a horizontal rule, x of a vertical one (centre of the stroke).
+    pub position: f32,
+    /// Start and end along the rule's own axis (`start <= end`).
+    pub start: f32,
+    pub end: f32,
+    /// Stroke thickness in points.
+    pub thickness: f32,
+}
+
+impl Rule {
+    pub fn horizontal(y: f32, x0: f32, x1: f32, thickness: f32) -> Self {
+        Rule {
+            axis: RuleAxis::Horizontal,
+            position: y,
+            start: x0.min(x1),
+            end: x0.max(x1),
+            thickness,
+        }
+    }
+
+    pub fn vertical(x: f32, y0: f32, y1: f32, thickness: f32) -> Self {
+        Rule {
+            axis: RuleAxis::Vertical,
+            position: x,
+            start: y0.min(y1),
+            end: y0.max(y1),
+            thickness,
+        }
+    }
+
+    pub fn length(&self) -> f32 {
+        self.end - self.start
+    }
+}
+
+/// Positioned text and rules of one page, whatever produced them. The grid
+/// layer takes this and nothing else, so printed and scanned pages share every
+/// stage after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageContent {
+    /// 1-based page number in the file.
+    pub number: u32,
+    /// Page size in points, as displayed.
+    pub width: f32,
+    pub height: f32,
+    pub glyphs: Vec<Glyph>,
+    pub rules: Vec<Rule>,
+    pub extraction: Extraction,
+}
+
+/// The pixels of a page that has to be read by OCR.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRaster {
+    /// 1-based page number in the file.
+    pub number: u32,
+    /// Page size in points, as displayed.
+    pub page_width: f32,
+    pub page_height: f32,
+    /// Pixel size.
+    pub width: u32,
+    pub height: u32,
+    /// 1 (gray) or 3 (RGB) bytes a pixel, rows top to bottom.
+    pub channels: u8,
+    pub pixels: Vec<u8>,
+    /// The part of the page, in points, that the pixels cover (usually the
+    /// whole page). Pixel `(px, py)` lies at
+    /// `frame.x0 + px * frame.width() / width`, likewise for y.
+    pub frame: Rect,
+    /// Text from an invisible OCR layer already in the PDF (someone else's
+    /// guess): a hint at most, never the answer.
+    pub hint_glyphs: Vec<Glyph>,
+}
+
+impl PageRaster {
+    /// Points per pixel horizontally and vertically.
+    pub fn points_per_pixel(&self) -> (f32, f32) {
+        (
+            self.frame.width() / self.width.max(1) as f32,
+            self.frame.height() / self.height.max(1) as f32,
+        )
+    }
+
+    /// Resolution in dots per inch (horizontal).
+    pub fn dpi(&self) -> f32 {
+        72.0 / self.points_per_pixel().0
+    }
+
+    /// A pixel rectangle `[px0, py0, px1, py1)` mapped to page points.
+    pub fn pixel_rect_to_page(&self, px0: f32, py0: f32, px1: f32, py1: f32) -> Rect {
+        let (sx, sy) = self.points_per_pixel();
+        Rect::new(
+            self.frame.x0 + px0 * sx,
+            self.frame.y0 + py0 * sy,
+            self.frame.x0 + px1 * sx,
+            self.frame.y0 + py1 * sy,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raster_maps_pixels_to_points() {
+        let r = PageRaster {
+            number: 1,
+            page_width: 72.0,
+            page_height: 144.0,
+            width: 300,
+            height: 600,
+            channels: 1,
+            pixels: vec![255; 300 * 600],
+            frame: Rect::new(0.0, 0.0, 72.0, 144.0),
+            hint_glyphs: vec![],
+        };
+        assert!((r.dpi() - 300.0).abs() < 1e-3);
+        let b = r.pixel_rect_to_page(150.0, 300.0, 300.0, 600.0);
+        assert_eq!(b, Rect::new(36.0, 72.0, 72.0, 144.0));
+    }
+
+    #[test]
+    fn rules_order_their_ends() {
+        let h = Rule::horizontal(5.0, 30.0, 10.0, 0.5);
+        assert_eq!((h.start, h.end, h.length()), (10.0, 30.0, 20.0));
+    }
+}

@@ -1,0 +1,125 @@
+//! The form record: the output contract (`schema/project.v1.schema.json`) as
+//! serde types. Field order here is the key order of every JSON written, so a
+//! change to this file shows up as a golden-test diff.
+
+use crate::diagnostics::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The contract's version, written as `schema_version`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One 财政项目支出绩效目标申报表, ready to be written as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormRecord {
+    pub schema_version: u32,
+    pub source: Source,
+    pub document_title: Option<String>,
+    pub form_title: String,
+    pub year: Option<i32>,
+    pub project: Project,
+    pub funds: Funds,
+    pub goals: Goals,
+    pub indicators: Vec<Indicator>,
+    pub repairs: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    /// Where each field was read: JSON path → page and box.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+/// Which file, which form in it, which pages, and how it was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// Input path relative to the input root, `/`-separated.
+    pub path: String,
+    /// Lower-case hex SHA-256 of the input file.
+    pub sha256: String,
+    /// 1-based order of this form in its file.
+    pub form_index: u32,
+    /// 1-based pages the form's table occupies, ascending.
+    pub pages: Vec<u32>,
+    pub extraction: SourceExtraction,
+}
+
+/// `source.extraction`: whether the form came from the text layer, OCR, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceExtraction {
+    Text,
+    Ocr,
+    Mixed,
+}
+
+/// 项目名称 … 计划完成日期.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub name: String,
+    pub nature: String,
+    pub category: String,
+    pub department: String,
+    pub implementer: String,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+/// 项目资金: both column groups, decimal strings in yuan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Funds {
+    pub project_total: ProjectTotal,
+    pub annual: Annual,
+}
+
+/// The left column group: 项目资金总额, 其中：财政资金, 其他资金.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectTotal {
+    pub total: Option<String>,
+    pub fiscal: Option<String>,
+    pub other: Option<String>,
+}
+
+/// The right column group: 年度资金申请总额, 当年财政拨款, 上年结转资金, 其他资金.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Annual {
+    pub total: Option<String>,
+    pub appropriation: Option<String>,
+    pub carryover: Option<String>,
+    pub other: Option<String>,
+}
+
+/// 项目总目标 and 年度总体目标.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Goals {
+    pub overall: Option<String>,
+    pub annual: Option<String>,
+}
+
+/// One row of the 绩效指标 table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    pub value: IndicatorValue,
+}
+
+/// A target value as printed and parsed: `≥85.00(%)` → `≥`, `85.00`, `%`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    pub text: String,
+    pub op: Option<String>,
+    pub number: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// Where a field was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// 1-based page.
+    pub page: u32,
+    /// `[x0, y0, x1, y1]` in points from the page's top-left.
+    pub bbox: [f64; 4],
+    /// OCR confidence 0..1; absent for text-layer fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}

@@ -1,0 +1,96 @@
+//! Tables reconstructed from ruling lines, with merged cells, and the text
+//! lines of a page that lie outside any table.
+
+use crate::geometry::Rect;
+use crate::page::Extraction;
+use serde::{Deserialize, Serialize};
+
+/// One cell of a table grid. A merged cell spans several grid rows or columns;
+/// there is exactly one `Cell` for it (the others are simply covered).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub row: usize,
+    pub col: usize,
+    pub row_span: usize,
+    pub col_span: usize,
+    pub bbox: Rect,
+    /// The cell's text assembled by the contract's text rules.
+    pub text: String,
+    /// Number of glyphs drawn more than once in this cell and counted once.
+    pub overdrawn: u32,
+    /// Lowest OCR confidence of the cell's text (0..1), `None` for text-layer cells.
+    pub confidence: Option<f32>,
+}
+
+impl Cell {
+    /// Last grid row the cell covers.
+    pub fn last_row(&self) -> usize {
+        self.row + self.row_span - 1
+    }
+
+    /// Last grid column the cell covers.
+    pub fn last_col(&self) -> usize {
+        self.col + self.col_span - 1
+    }
+}
+
+/// A ruled table on one page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// 1-based page number.
+    pub page: u32,
+    pub bbox: Rect,
+    /// x of each column boundary, ascending (`cols + 1` values).
+    pub col_edges: Vec<f32>,
+    /// y of each row boundary, ascending (`rows + 1` values).
+    pub row_edges: Vec<f32>,
+    /// Cells ordered by (row, col).
+    pub cells: Vec<Cell>,
+}
+
+impl Table {
+    pub fn rows(&self) -> usize {
+        self.row_edges.len().saturating_sub(1)
+    }
+
+    pub fn cols(&self) -> usize {
+        self.col_edges.len().saturating_sub(1)
+    }
+
+    /// The cells whose top row is `row`, left to right.
+    pub fn cells_starting_in_row(&self, row: usize) -> impl Iterator<Item = &Cell> {
+        self.cells.iter().filter(move |c| c.row == row)
+    }
+
+    /// The cell covering grid position (`row`, `col`), if any.
+    pub fn cell_at(&self, row: usize, col: usize) -> Option<&Cell> {
+        self.cells.iter().find(|c| {
+            c.row <= row && row <= c.last_row() && c.col <= col && col <= c.last_col()
+        })
+    }
+}
+
+/// A line of text outside every table (titles, the year line, page headers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextLine {
+    pub page: u32,
+    pub bbox: Rect,
+    pub text: String,
+    /// Typical font size of the line, points.
+    pub font_size: f32,
+    pub overdrawn: u32,
+    pub confidence: Option<f32>,
+}
+
+/// Everything the form layer needs from one page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageLayout {
+    pub number: u32,
+    pub width: f32,
+    pub height: f32,
+    pub extraction: Extraction,
+    /// Tables top to bottom.
+    pub tables: Vec<Table>,
+    /// Text lines outside tables, top to bottom.
+    pub lines: Vec<TextLine>,
+}
