@@ -1,0 +1,223 @@
+//! Rules → table frames: connected rules form a table, their positions the
+//! grid lines, and a missing rule between two grid cells merges them.
+
+use crate::options::GridOptions;
+use crate::snap::{cluster_positions, snap_and_join};
+use jx_model::{Rect, Rule, RuleAxis};
+
+/// The geometry of one table, before any text: grid lines and merged cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableFrame {
+    pub bbox: Rect,
+    /// Column boundaries, ascending.
+    pub col_edges: Vec<f32>,
+    /// Row boundaries, ascending.
+    pub row_edges: Vec<f32>,
+    /// Cells ordered by (row, col).
+    pub cells: Vec<FrameCell>,
+}
+
+/// One (possibly merged) cell of a frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameCell {
+    pub row: usize,
+    pub col: usize,
+    pub row_span: usize,
+    pub col_span: usize,
+    pub bbox: Rect,
+}
+
+/// Finds every ruled table among `rules`, top to bottom.
+pub fn frames(rules: &[Rule], opts: &GridOptions) -> Vec<TableFrame> {
+    let h = snap_and_join(rules, RuleAxis::Horizontal, opts);
+    let v = snap_and_join(rules, RuleAxis::Vertical, opts);
+    let mut tables: Vec<TableFrame> = components(&h, &v, opts)
+        .into_iter()
+        .filter_map(|(hs, vs)| frame_of(&hs, &vs, opts))
+        .collect();
+    tables.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0));
+    tables
+}
+
+fn touches(h: &Rule, v: &Rule, tol: f32) -> bool {
+    v.position >= h.start - tol
+        && v.position <= h.end + tol
+        && h.position >= v.start - tol
+        && h.position <= v.end + tol
+}
+
+/// Groups horizontal and vertical rules into sets that cross each other.
+fn components(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Vec<(Vec<Rule>, Vec<Rule>)> {
+    let n = h.len() + v.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for (i, hr) in h.iter().enumerate() {
+        for (j, vr) in v.iter().enumerate() {
+            if touches(hr, vr, opts.touch) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, h.len() + j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, (Vec<Rule>, Vec<Rule>)> = Default::default();
+    for (i, r) in h.iter().enumerate() {
+        groups.entry(find(&mut parent, i)).or_default().0.push(*r);
+    }
+    for (j, r) in v.iter().enumerate() {
+        groups.entry(find(&mut parent, h.len() + j)).or_default().1.push(*r);
+    }
+    groups.into_values().collect()
+}
+
+/// Share of the interval `[a, b]` covered by rules at `position` (± tol).
+fn coverage(rules: &[Rule], position: f32, a: f32, b: f32, tol: f32) -> f32 {
+    let len = (b - a).max(1e-3);
+    let covered: f32 = rules
+        .iter()
+        .filter(|r| (r.position - position).abs() <= tol)
+        .map(|r| (r.end.min(b) - r.start.max(a)).max(0.0))
+        .sum();
+    (covered / len).min(1.0)
+}
+
+fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
+    let rows = cluster_positions(h.iter().map(|r| r.position).collect(), opts.snap);
+    let cols = cluster_positions(v.iter().map(|r| r.position).collect(), opts.snap);
+    if rows.len() < opts.min_rows + 1 || cols.len() < opts.min_cols + 1 {
+        return None;
+    }
+    let (nr, nc) = (rows.len() - 1, cols.len() - 1);
+    let tol = opts.snap;
+    // open_right[r][c]: no rule between grid cells (r, c) and (r, c + 1).
+    let open_right = |r: usize, c: usize| {
+        coverage(v, cols[c + 1], rows[r], rows[r + 1], tol) < opts.min_edge_coverage
+    };
+    let open_below = |r: usize, c: usize| {
+        coverage(h, rows[r + 1], cols[c], cols[c + 1], tol) < opts.min_edge_coverage
+    };
+    // Union-find over grid cells joined through missing rules.
+    let mut parent: Vec<usize> = (0..nr * nc).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for r in 0..nr {
+        for c in 0..nc {
+            if c + 1 < nc && open_right(r, c) {
+                let (a, b) = (find(&mut parent, r * nc + c), find(&mut parent, r * nc + c + 1));
+                parent[a] = b;
+            }
+            if r + 1 < nr && open_below(r, c) {
+                let (a, b) = (find(&mut parent, r * nc + c), find(&mut parent, (r + 1) * nc + c));
+                parent[a] = b;
+            }
+        }
+    }
+    // Each region's bounding grid rectangle is one cell.
+    let mut spans: std::collections::BTreeMap<usize, (usize, usize, usize, usize)> = Default::default();
+    for r in 0..nr {
+        for c in 0..nc {
+            let root = find(&mut parent, r * nc + c);
+            let e = spans.entry(root).or_insert((r, c, r, c));
+            e.0 = e.0.min(r);
+            e.1 = e.1.min(c);
+            e.2 = e.2.max(r);
+            e.3 = e.3.max(c);
+        }
+    }
+    let mut cells: Vec<FrameCell> = spans
+        .into_values()
+        .map(|(r0, c0, r1, c1)| FrameCell {
+            row: r0,
+            col: c0,
+            row_span: r1 - r0 + 1,
+            col_span: c1 - c0 + 1,
+            bbox: Rect::new(cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1]),
+        })
+        .collect();
+    cells.sort_by_key(|c| (c.row, c.col));
+    Some(TableFrame {
+        bbox: Rect::new(cols[0], rows[0], cols[nc], rows[nr]),
+        col_edges: cols,
+        row_edges: rows,
+        cells,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3×3 grid of 10 pt cells whose middle row has its first two cells
+    /// merged (no rule between them).
+    fn grid_with_merge() -> Vec<Rule> {
+        let mut rules = Vec::new();
+        for y in [0.0, 10.0, 20.0, 30.0] {
+            rules.push(Rule::horizontal(y, 0.0, 30.0, 0.5));
+        }
+        rules.push(Rule::vertical(0.0, 0.0, 30.0, 0.5));
+        rules.push(Rule::vertical(30.0, 0.0, 30.0, 0.5));
+        rules.push(Rule::vertical(20.0, 0.0, 30.0, 0.5));
+        rules.push(Rule::vertical(10.0, 0.0, 10.0, 0.5));
+        rules.push(Rule::vertical(10.0, 20.0, 30.0, 0.5));
+        rules
+    }
+
+    #[test]
+    fn missing_rule_merges_cells() {
+        let f = frames(&grid_with_merge(), &GridOptions::default());
+        assert_eq!(f.len(), 1);
+        let t = &f[0];
+        assert_eq!((t.row_edges.len(), t.col_edges.len()), (4, 4));
+        assert_eq!(t.cells.len(), 8);
+        let merged = t.cells.iter().find(|c| c.row == 1 && c.col == 0).unwrap();
+        assert_eq!((merged.row_span, merged.col_span), (1, 2));
+    }
+
+    #[test]
+    fn vertical_merge_spans_rows() {
+        // One column whose left cell spans both rows: no rule between them on the left.
+        let rules = vec![
+            Rule::horizontal(0.0, 0.0, 20.0, 0.5),
+            Rule::horizontal(10.0, 10.0, 20.0, 0.5),
+            Rule::horizontal(20.0, 0.0, 20.0, 0.5),
+            Rule::vertical(0.0, 0.0, 20.0, 0.5),
+            Rule::vertical(10.0, 0.0, 20.0, 0.5),
+            Rule::vertical(20.0, 0.0, 20.0, 0.5),
+        ];
+        let t = &frames(&rules, &GridOptions::default())[0];
+        let left = t.cells.iter().find(|c| c.col == 0).unwrap();
+        assert_eq!(left.row_span, 2);
+        assert_eq!(t.cells.len(), 3);
+    }
+
+    #[test]
+    fn separate_tables_are_separate() {
+        let mut rules = grid_with_merge();
+        rules.extend(grid_with_merge().into_iter().map(|mut r| {
+            if r.axis == RuleAxis::Horizontal {
+                r.position += 100.0;
+            } else {
+                r.start += 100.0;
+                r.end += 100.0;
+            }
+            r
+        }));
+        assert_eq!(frames(&rules, &GridOptions::default()).len(), 2);
+    }
+
+    #[test]
+    fn a_lone_underline_is_no_table() {
+        let rules = vec![Rule::horizontal(50.0, 0.0, 100.0, 0.5)];
+        assert!(frames(&rules, &GridOptions::default()).is_empty());
+    }
+}

@@ -1,0 +1,159 @@
+//! The pixels of a scanned page.
+//!
+//! A scan is usually one image covering the page; its own pixels are used at
+//! their own resolution (re-rendering would resample them). Anything else —
+//! a page of several strips, a rotated or flipped image — is rendered by
+//! hayro at the configured resolution.
+
+use crate::{ExtractedPage, PdfError, PdfOptions};
+use hayro::{PixmapSettings, RenderCache, RenderSettings};
+use hayro_interpret::hayro_syntax::page::Page;
+use hayro_interpret::kurbo::{BezPath, Rect as KRect};
+use hayro_interpret::{
+    BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageData, ImageDrawProps,
+    InterpreterCache, InterpreterSettings, SoftMask, font::GlyphRun, interpret_page,
+};
+use hayro_interpret::TransformExt;
+use jx_model::{Glyph, PageRaster, Rect};
+
+/// Share of the page one image must cover to be taken as the page's scan.
+const MIN_SCAN_COVERAGE: f32 = 0.85;
+
+pub(crate) fn page_raster(
+    page: &Page<'_>,
+    number: u32,
+    extracted: &ExtractedPage,
+    opts: &PdfOptions,
+) -> Result<PageRaster, PdfError> {
+    let content = &extracted.content;
+    let page_area = content.width * content.height;
+    let hints: Vec<Glyph> = content.glyphs.iter().filter(|g| g.invisible).cloned().collect();
+    let dominant = extracted
+        .images
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.upright && i.bbox.area() >= MIN_SCAN_COVERAGE * page_area)
+        .max_by(|a, b| a.1.bbox.area().total_cmp(&b.1.bbox.area()));
+    if extracted.images.len() == 1
+        && let Some((index, placement)) = dominant
+    {
+        let declared = u64::from(placement.width) * u64::from(placement.height);
+        if declared > opts.max_image_pixels {
+            return Err(PdfError::ImageTooLarge {
+                page: number,
+                width: placement.width,
+                height: placement.height,
+                limit: opts.max_image_pixels,
+            });
+        }
+        let mut device = DecodingDevice { wanted: index, seen: 0, decoded: None };
+        interpret(page, content.width, content.height, &mut device);
+        if let Some((channels, w, h, pixels)) = device.decoded {
+            return Ok(PageRaster {
+                number,
+                page_width: content.width,
+                page_height: content.height,
+                width: w,
+                height: h,
+                channels,
+                pixels,
+                frame: placement.bbox,
+                hint_glyphs: hints,
+            });
+        }
+    }
+    render(page, number, content.width, content.height, hints, opts)
+}
+
+fn interpret<'a>(page: &Page<'a>, width: f32, height: f32, device: &mut impl Device<'a>) {
+    let cache = InterpreterCache::new();
+    let transform = page.initial_transform(true).to_kurbo();
+    let bbox = KRect::new(0.0, 0.0, f64::from(width), f64::from(height));
+    let mut ctx = Context::new(transform, bbox, &cache, page.xref(), InterpreterSettings::default());
+    interpret_page(page, &mut ctx, device);
+}
+
+fn render(
+    page: &Page<'_>,
+    number: u32,
+    width: f32,
+    height: f32,
+    hint_glyphs: Vec<Glyph>,
+    opts: &PdfOptions,
+) -> Result<PageRaster, PdfError> {
+    let scale = opts.render_dpi / 72.0;
+    let (pw, ph) = ((width * scale).round(), (height * scale).round());
+    let pixels_wanted = (pw as u64) * (ph as u64);
+    if pw > 65_535.0 || ph > 65_535.0 || pixels_wanted > opts.max_image_pixels {
+        return Err(PdfError::ImageTooLarge {
+            page: number,
+            width: pw as u32,
+            height: ph as u32,
+            limit: opts.max_image_pixels,
+        });
+    }
+    let cache = RenderCache::new();
+    let pixmap = hayro::render(
+        page,
+        &cache,
+        &InterpreterSettings::default(),
+        &RenderSettings::default(),
+        &PixmapSettings {
+            x_scale: scale,
+            y_scale: scale,
+            bg_color: hayro::vello_cpu::color::palette::css::WHITE,
+        },
+    );
+    let (w, h) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
+    let rgba = pixmap.data_as_u8_slice();
+    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+    for px in rgba.chunks_exact(4) {
+        rgb.extend_from_slice(&px[..3]);
+    }
+    Ok(PageRaster {
+        number,
+        page_width: width,
+        page_height: height,
+        width: w,
+        height: h,
+        channels: 3,
+        pixels: rgb,
+        frame: Rect::new(0.0, 0.0, width, height),
+        hint_glyphs,
+    })
+}
+
+/// Decodes the `wanted`-th image drawn on the page.
+struct DecodingDevice {
+    wanted: usize,
+    seen: usize,
+    decoded: Option<(u8, u32, u32, Vec<u8>)>,
+}
+
+impl<'a> Device<'a> for DecodingDevice {
+    fn draw_path(&mut self, _: &BezPath, _: DrawProps<'a>, _: &DrawMode) {}
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+    fn draw_glyph_run(&mut self, _: &GlyphRun<'_, 'a>, _: DrawProps<'a>, _: &DrawMode) {}
+    fn pop_clip(&mut self) {}
+    fn pop_transparency_group(&mut self) {}
+
+    fn draw_image(&mut self, image: Image<'a, '_>, _: ImageDrawProps<'a>) {
+        let index = self.seen;
+        self.seen += 1;
+        if index != self.wanted {
+            return;
+        }
+        if let Image::Raster(raster) = image {
+            raster.with_rgba(
+                |data, _alpha| {
+                    self.decoded = Some(match data {
+                        ImageData::Luma(l) => (1, l.width, l.height, l.data),
+                        ImageData::Rgb(c) => (3, c.width, c.height, c.data),
+                    });
+                },
+                None,
+            );
+        }
+    }
+}
