@@ -15,6 +15,10 @@ pub struct TableFrame {
     pub row_edges: Vec<f32>,
     /// Cells ordered by (row, col).
     pub cells: Vec<FrameCell>,
+    /// The first row has no rule above it (see [`jx_model::Table::cut_top`]).
+    pub cut_top: bool,
+    /// The last row has no rule below it.
+    pub cut_bottom: bool,
 }
 
 /// One (possibly merged) cell of a frame.
@@ -87,9 +91,21 @@ fn coverage(rules: &[Rule], position: f32, a: f32, b: f32, tol: f32) -> f32 {
 }
 
 fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
-    let rows = cluster_positions(h.iter().map(|r| r.position).collect(), opts.snap);
+    let mut rows = cluster_positions(h.iter().map(|r| r.position).collect(), opts.snap);
     let cols = cluster_positions(v.iter().map(|r| r.position).collect(), opts.snap);
-    if rows.len() < opts.min_rows + 1 || cols.len() < opts.min_cols + 1 {
+    if rows.len() < 2 || cols.len() < opts.min_cols + 1 {
+        return None;
+    }
+    // A table cut by a page break has no rule where it was cut: its vertical
+    // rules run on past the last horizontal one. The open part is a row.
+    let (cut_top, cut_bottom) = open_ends(v, &rows, opts);
+    if let Some(top) = cut_top {
+        rows.insert(0, top);
+    }
+    if let Some(bottom) = cut_bottom {
+        rows.push(bottom);
+    }
+    if rows.len() < opts.min_rows + 1 {
         return None;
     }
     let (nr, nc) = (rows.len() - 1, cols.len() - 1);
@@ -150,7 +166,27 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
         col_edges: cols,
         row_edges: rows,
         cells,
+        cut_top: cut_top.is_some(),
+        cut_bottom: cut_bottom.is_some(),
     })
+}
+
+/// Where vertical rules (at two or more distinct positions, so at least both
+/// sides of the table) run past the first or last horizontal rule by more
+/// than `opts.open_end`, the furthest point they reach.
+fn open_ends(v: &[Rule], rows: &[f32], opts: &GridOptions) -> (Option<f32>, Option<f32>) {
+    let (first, last) = (rows[0], rows[rows.len() - 1]);
+    let reach = |beyond: &dyn Fn(&Rule) -> Option<f32>, pick_min: bool| {
+        let ends: Vec<(f32, f32)> = v.iter().filter_map(|r| beyond(r).map(|e| (r.position, e))).collect();
+        let distinct = cluster_positions(ends.iter().map(|e| e.0).collect(), opts.snap).len();
+        (distinct >= 2).then(|| {
+            let it = ends.iter().map(|e| e.1);
+            if pick_min { it.fold(f32::MAX, f32::min) } else { it.fold(f32::MIN, f32::max) }
+        })
+    };
+    let top = reach(&|r: &Rule| (first - r.start > opts.open_end).then_some(r.start), true);
+    let bottom = reach(&|r: &Rule| (r.end - last > opts.open_end).then_some(r.end), false);
+    (top, bottom)
 }
 
 #[cfg(test)]
@@ -213,6 +249,24 @@ mod tests {
             r
         }));
         assert_eq!(frames(&rules, &GridOptions::default()).len(), 2);
+    }
+
+    #[test]
+    fn rules_running_past_the_last_border_make_an_open_row() {
+        // Two closed rows, then the side rules go on to y = 45 with no rule
+        // under them: the page was cut there.
+        let rules = vec![
+            Rule::horizontal(0.0, 0.0, 20.0, 0.5),
+            Rule::horizontal(10.0, 0.0, 20.0, 0.5),
+            Rule::horizontal(20.0, 0.0, 20.0, 0.5),
+            Rule::vertical(0.0, 0.0, 45.0, 0.5),
+            Rule::vertical(10.0, 0.0, 45.0, 0.5),
+            Rule::vertical(20.0, 0.0, 45.0, 0.5),
+        ];
+        let t = &frames(&rules, &GridOptions::default())[0];
+        assert!(t.cut_bottom && !t.cut_top);
+        assert_eq!(t.row_edges.last().copied(), Some(45.0));
+        assert_eq!(t.cells.iter().filter(|c| c.row == 2).count(), 2);
     }
 
     #[test]

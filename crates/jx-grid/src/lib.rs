@@ -63,6 +63,8 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
                     }
                 })
                 .collect(),
+            cut_top: f.cut_top,
+            cut_bottom: f.cut_bottom,
         })
         .collect();
     PageLayout {

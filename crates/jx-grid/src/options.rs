@@ -13,6 +13,9 @@ pub struct GridOptions {
     pub touch: f32,
     /// Share of a grid edge a rule must cover to separate two grid cells.
     pub min_edge_coverage: f32,
+    /// Vertical rules running this far past the outermost horizontal rule
+    /// mean the table was cut open there by a page break.
+    pub open_end: f32,
     /// Smallest table, in grid rows and columns.
     pub min_rows: usize,
     pub min_cols: usize,
@@ -33,6 +36,7 @@ impl Default for GridOptions {
             join_gap: 2.5,
             touch: 2.5,
             min_edge_coverage: 0.5,
+            open_end: 3.0,
             min_rows: 2,
             min_cols: 2,
             line_tolerance_em: 0.45,

@@ -46,6 +46,12 @@ pub struct Table {
     pub row_edges: Vec<f32>,
     /// Cells ordered by (row, col).
     pub cells: Vec<Cell>,
+    /// The table's vertical rules run past its first horizontal rule up to
+    /// the page's edge: a page break cut it there, and the first row may be
+    /// the rest of a row begun on the previous page.
+    pub cut_top: bool,
+    /// Likewise at the bottom: the last row may go on on the next page.
+    pub cut_bottom: bool,
 }
 
 impl Table {

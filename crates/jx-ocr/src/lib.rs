@@ -1,1 +1,231 @@
-//! (in progress)
+//! The OCR stage of jxingest: scanned pages in, positioned text and ruling
+//! lines out.
+//!
+//! # Place in the pipeline
+//!
+//! ```text
+//! jx-pdf   image page        → PageRaster (pixels + frame in page points)
+//! jx-ocr   prepare           → PreparedPage (deskewed, binarized, rules in points)
+//! jx-grid  cell_frames(rules)→ cell boxes (points)
+//! jx-ocr   read_cells / read_outside → Vec<Glyph> (GlyphOrigin::Ocr { confidence })
+//! jx-grid  reconstruct(PageContent)  → same path as printed pages
+//! ```
+//!
+//! # Inputs and outputs
+//!
+//! * [`prepare`] takes a [`jx_model::PageRaster`] (1 or 3 channels, any
+//!   resolution) and returns a [`PreparedPage`]: the page converted to gray
+//!   with coloured marks (red or blue seals, coloured ink) whitened, the skew
+//!   estimated from projection profiles and corrected (±5° by default), a
+//!   Sauvola binarization, and the ruling lines as [`jx_model::Rule`]s in page
+//!   points. All of it is in the *deskewed* frame — the page rectangle rotated
+//!   about its centre — which is also the frame of cell boxes and glyph boxes.
+//! * [`OcrEngine::read_cells`] reads each cell box with Tesseract (`chi_sim`)
+//!   and returns one [`jx_model::Glyph`] per run of words on a text line, with
+//!   its box in page points and Tesseract's confidence (0..1). Chinese comes
+//!   out without the spaces `chi_sim` puts between characters.
+//! * [`OcrEngine::read_outside`] reads the text lines outside the tables
+//!   (titles, `(2024年度)`).
+//! * [`ensure_openmp_single_thread`] must be the first call in `main` (see
+//!   there why).
+//!
+//! # Out of scope
+//!
+//! Turning rules into cells and glyphs into cell text (jx-grid), any fixing
+//! of recognised text against the form's vocabulary or Unicode normalisation
+//! (jx-form), decoding PDF images (jx-pdf), page orientation (90°/180°
+//! rotation) and handwriting. The crate calls no external program; Tesseract
+//! and Leptonica are linked libraries.
+
+mod binarize;
+mod components;
+mod engine;
+mod prepare;
+mod raster;
+mod rules;
+mod skew;
+#[cfg(test)]
+mod testimg;
+
+pub use binarize::InkImage;
+pub use engine::OcrEngine;
+pub use prepare::{MAX_PIXELS, PreparedPage, prepare};
+pub use raster::GrayImage;
+
+use std::path::PathBuf;
+
+/// Errors of the OCR stage.
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    /// Tesseract could not start, nearly always because the language data is
+    /// not installed.
+    #[error(
+        "OCR engine could not start for language `{language}`{}: {detail}. Install the language data \
+         (Debian/Ubuntu: `apt-get install tesseract-ocr-{}`) or point the tessdata option at a \
+         folder holding `{language}.traineddata`",
+        .datapath.as_ref().map(|p| format!(" (tessdata {p})")).unwrap_or_default(),
+        .language.replace('_', "-").split('+').next().unwrap_or("chi-sim")
+    )]
+    EngineInit {
+        language: String,
+        datapath: Option<String>,
+        detail: String,
+    },
+    /// The page image is larger than the stage accepts.
+    #[error("page image {width}×{height} px is larger than the {max_pixels} pixels accepted")]
+    ImageTooLarge {
+        width: u32,
+        height: u32,
+        max_pixels: u64,
+    },
+    /// The raster's size, channel count and pixel buffer disagree.
+    #[error("inconsistent page raster: {0}")]
+    BadRaster(String),
+    /// Tesseract failed on a box it had been given.
+    #[error("OCR failed: {0}")]
+    Recognition(String),
+}
+
+/// Which image Tesseract is given for a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OcrFeed {
+    /// The deskewed gray image, restricted to the kept ink and its immediate
+    /// surroundings (rules and specks removed). Keeps stroke anti-aliasing,
+    /// which Tesseract's LSTM recogniser uses.
+    #[default]
+    Gray,
+    /// The binarized ink, black on white.
+    Binary,
+}
+
+/// Options of the OCR stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrOptions {
+    /// Folder holding `<language>.traineddata`; `None` uses Tesseract's
+    /// default (`TESSDATA_PREFIX` or the path compiled into the library).
+    pub tessdata: Option<PathBuf>,
+    /// Tesseract language, `chi_sim` (its model also reads digits and Latin).
+    pub language: String,
+    /// Largest skew searched for, degrees; 0 turns deskewing off.
+    pub max_skew_degrees: f32,
+    /// Colour strength (max − min channel) from which a pixel is a coloured
+    /// mark to remove; 255 keeps all colours.
+    pub chroma_threshold: u8,
+    /// Pixels within this many gray levels of the paper level are never ink.
+    pub paper_margin: u8,
+    /// Boxes whose text lines are shorter than this (pixels) are enlarged by
+    /// an integer factor before recognition.
+    pub min_text_height_px: u32,
+    /// Boxes whose text lines are taller than this (pixels) are shrunk:
+    /// recognition takes longer on larger images and reads no better.
+    pub max_text_height_px: u32,
+    /// Read the boxes of a page on rayon's pool.
+    pub parallel: bool,
+    /// Which image Tesseract reads.
+    pub feed: OcrFeed,
+}
+
+impl Default for OcrOptions {
+    fn default() -> Self {
+        OcrOptions {
+            tessdata: None,
+            language: "chi_sim".to_string(),
+            max_skew_degrees: 5.0,
+            chroma_threshold: raster::DEFAULT_CHROMA_THRESHOLD,
+            paper_margin: 25,
+            min_text_height_px: 30,
+            max_text_height_px: env_u32("JX_MAXH", 40),
+            parallel: true,
+            feed: OcrFeed::Gray,
+        }
+    }
+}
+
+/// The environment variable that caps OpenMP's threads.
+pub const OMP_THREAD_LIMIT: &str = "OMP_THREAD_LIMIT";
+
+/// Makes sure Tesseract's OpenMP runs single-threaded; call it first in `main`.
+///
+/// Why: Debian's libtesseract is built with OpenMP and starts a team of
+/// threads inside every recognition. With rayon already running one
+/// Tesseract per core, the two sets of threads fight over the cores and a
+/// page takes about twice as long (measured: 0.65 s a page with the limit, ~2×
+/// without). OpenMP reads `OMP_THREAD_LIMIT` once, when `libgomp` is loaded —
+/// before `main` runs, since libtesseract is linked — so setting the variable
+/// from inside the process has no effect. The only reliable way is to
+/// re-execute the program with the variable set: if `OMP_THREAD_LIMIT` is not
+/// set, this replaces the current process image (same executable, same
+/// arguments, `OMP_THREAD_LIMIT=1` added) and does not return. If the
+/// variable is already set (by the user, or by the first execution) it returns
+/// `Ok(())` at once and changes nothing. On error (the executable could not be
+/// re-executed) the program can go on, just slower. A no-op off Unix.
+pub fn ensure_openmp_single_thread() -> std::io::Result<()> {
+    if !reexec_needed(std::env::var_os(OMP_THREAD_LIMIT).as_deref()) {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let exe = std::env::current_exe()?;
+        let mut args = std::env::args_os();
+        let arg0 = args.next();
+        let mut cmd = std::process::Command::new(exe);
+        if let Some(a0) = arg0 {
+            cmd.arg0(a0);
+        }
+        cmd.args(args).env(OMP_THREAD_LIMIT, "1");
+        // `exec` only returns on failure.
+        Err(cmd.exec())
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(())
+    }
+}
+
+/// Whether the process must be re-executed, given the current value of
+/// `OMP_THREAD_LIMIT`. Any value set by the user is respected.
+fn reexec_needed(current: Option<&std::ffi::OsStr>) -> bool {
+    current.is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reexec_only_when_unset() {
+        assert!(reexec_needed(None));
+        assert!(!reexec_needed(Some(std::ffi::OsStr::new("1"))));
+        assert!(!reexec_needed(Some(std::ffi::OsStr::new("4"))));
+        assert!(!reexec_needed(Some(std::ffi::OsStr::new(""))));
+    }
+
+    #[test]
+    fn init_error_names_the_package() {
+        let e = OcrError::EngineInit {
+            language: "chi_sim".into(),
+            datapath: Some("/nowhere".into()),
+            detail: "x".into(),
+        };
+        let s = e.to_string();
+        assert!(s.contains("tesseract-ocr-chi-sim"), "{s}");
+        assert!(s.contains("/nowhere"), "{s}");
+    }
+
+    #[test]
+    fn missing_language_data_is_a_typed_error() {
+        let opts = OcrOptions {
+            tessdata: Some(std::env::temp_dir().join("jx-ocr-no-such-tessdata")),
+            ..OcrOptions::default()
+        };
+        match OcrEngine::new(&opts) {
+            Err(OcrError::EngineInit { .. }) => {}
+            other => panic!("expected EngineInit, got {other:?}"),
+        }
+    }
+}
+
+fn env_u32(k: &str, d: u32) -> u32 {
+    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+}

@@ -93,12 +93,16 @@ pub fn find_rules(ink: &InkImage, p: &RuleParams) -> Vec<PixelRule> {
     if ink.width == 0 || ink.height == 0 {
         return Vec::new();
     }
-    let h_runs = horizontal_runs(ink, p.min_len_h, p.run_gap);
-    let v_runs = vertical_runs(ink, p.min_len_v, p.run_gap);
-    let mut hs = join_collinear(bundle(h_runs, true), p);
-    let mut vs = join_collinear(bundle(v_runs, false), p);
-    hs.retain(|r| r.thickness <= p.max_thickness);
-    vs.retain(|r| r.thickness <= p.max_thickness);
+    // Runs down to a sixteenth of the minimum length are collected so that the
+    // tip of a rule cut off by a dropout can be rejoined to it; such pieces
+    // only ever join a segment that is long by itself (text strokes, all
+    // short, never chain up into a rule).
+    let h_runs = horizontal_runs(ink, (p.min_len_h / 16).max(3), p.run_gap);
+    let v_runs = vertical_runs(ink, (p.min_len_v / 16).max(3), p.run_gap);
+    let mut hs = join_collinear(bundle(h_runs, true, p.min_len_h), p, p.min_len_h as f32);
+    let mut vs = join_collinear(bundle(v_runs, false, p.min_len_v), p, p.min_len_v as f32);
+    hs.retain(|r| r.thickness <= p.max_thickness && r.length() >= p.min_len_h as f32);
+    vs.retain(|r| r.thickness <= p.max_thickness && r.length() >= p.min_len_v as f32);
     let reach = p.segment_gap;
     let touches = |a: &PixelRule, others: &[PixelRule]| {
         others.iter().any(|b| {
@@ -203,7 +207,12 @@ fn vertical_runs(ink: &InkImage, min_len: usize, gap: usize) -> Vec<Run> {
 }
 
 /// Bundles runs on adjacent lines (rows for horizontal rules) into segments.
-fn bundle(runs: Vec<Run>, horizontal: bool) -> Vec<PixelRule> {
+///
+/// A run joins a segment when they overlap by half the *longer* of the two,
+/// or by at least `long` pixels (the rows of a slightly slanted rule step
+/// along it). Overlap relative to the shorter would let the short runs of a
+/// crossing perpendicular rule chain the two rules into one bundle.
+fn bundle(runs: Vec<Run>, horizontal: bool, long: usize) -> Vec<PixelRule> {
     let mut open: Vec<Seg> = Vec::new();
     let mut done: Vec<Seg> = Vec::new();
     let mut i = 0;
@@ -221,7 +230,7 @@ fn bundle(runs: Vec<Run>, horizontal: bool) -> Vec<PixelRule> {
             let len = r.a1 - r.a0;
             let found = open.iter().position(|s| {
                 let ov = r.a1.min(s.cur_a1) as isize - r.a0.max(s.cur_a0) as isize;
-                ov > 0 && ov as usize * 2 >= len.min(s.cur_a1 - s.cur_a0)
+                ov > 0 && (ov as usize * 2 >= len.max(s.cur_a1 - s.cur_a0) || ov as usize >= long)
             });
             match found {
                 Some(k) => {
@@ -276,28 +285,74 @@ fn bundle(runs: Vec<Run>, horizontal: bool) -> Vec<PixelRule> {
         .collect()
 }
 
-/// Joins segments lying on one line with small gaps between them.
-fn join_collinear(mut segs: Vec<PixelRule>, p: &RuleParams) -> Vec<PixelRule> {
-    segs.sort_by(|a, b| a.start.total_cmp(&b.start));
-    let mut out: Vec<PixelRule> = Vec::new();
-    for s in segs {
-        let tol = (s.thickness.max(2.0)).min(p.max_thickness);
-        let hit = out.iter_mut().rev().find(|o| {
-            (o.position - s.position).abs() <= tol && s.start - o.end <= p.segment_gap
-        });
-        match hit {
-            Some(o) => {
-                let (lo, ls) = (o.length().max(1.0), s.length().max(1.0));
-                o.position = (o.position * lo + s.position * ls) / (lo + ls);
-                o.thickness = (o.thickness * lo + s.thickness * ls) / (lo + ls);
-                o.end = o.end.max(s.end);
-                o.start = o.start.min(s.start);
+/// Joins segments lying on one line with small gaps between them: first the
+/// long segments (≥ `long`) among themselves, then each short piece to a long
+/// segment it continues. Short pieces never join each other, so text strokes
+/// cannot chain into a rule.
+fn join_collinear(segs: Vec<PixelRule>, p: &RuleParams, long: f32) -> Vec<PixelRule> {
+    let (mut longs, shorts): (Vec<PixelRule>, Vec<PixelRule>) =
+        segs.into_iter().partition(|s| s.length() >= long);
+    let tol_of = |s: &PixelRule| s.thickness.clamp(2.0, p.max_thickness.max(2.0));
+    let merge = |o: &mut PixelRule, s: &PixelRule| {
+        let (lo, ls) = (o.length().max(1.0), s.length().max(1.0));
+        o.position = (o.position * lo + s.position * ls) / (lo + ls);
+        o.thickness = (o.thickness * lo + s.thickness * ls) / (lo + ls);
+        o.end = o.end.max(s.end);
+        o.start = o.start.min(s.start);
+    };
+    // Long with long, in order along the line; repeat while anything merged
+    // (a merge can bring two earlier entries within reach of each other).
+    loop {
+        longs.sort_by(|a, b| a.start.total_cmp(&b.start));
+        let mut out: Vec<PixelRule> = Vec::with_capacity(longs.len());
+        let mut merged = false;
+        for s in longs {
+            let tol = tol_of(&s);
+            let best = out
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| (o.position - s.position).abs() <= tol && s.start - o.end <= p.segment_gap)
+                .min_by(|a, b| {
+                    (a.1.position - s.position)
+                        .abs()
+                        .total_cmp(&(b.1.position - s.position).abs())
+                })
+                .map(|(i, _)| i);
+            match best {
+                Some(i) => {
+                    merge(&mut out[i], &s);
+                    merged = true;
+                }
+                None => out.push(s),
             }
-            None => out.push(s),
+        }
+        longs = out;
+        if !merged {
+            break;
         }
     }
-    out.sort_by(|a, b| a.position.total_cmp(&b.position).then(a.start.total_cmp(&b.start)));
-    out
+    // Short pieces extending a long segment past a dropout at either end.
+    longs.sort_by(|a, b| a.position.total_cmp(&b.position));
+    let max_tol = p.max_thickness.max(2.0);
+    let mut extended = longs.clone();
+    for s in &shorts {
+        let lo = longs.partition_point(|o| o.position < s.position - max_tol);
+        for (i, o) in longs.iter().enumerate().skip(lo) {
+            if o.position > s.position + max_tol {
+                break;
+            }
+            let tol = tol_of(o);
+            let reaches = s.start - o.end <= p.segment_gap && o.start - s.end <= p.segment_gap;
+            if (o.position - s.position).abs() <= tol && reaches {
+                let e = &mut extended[i];
+                e.start = e.start.min(s.start);
+                e.end = e.end.max(s.end);
+                break;
+            }
+        }
+    }
+    extended.sort_by(|a, b| a.position.total_cmp(&b.position).then(a.start.total_cmp(&b.start)));
+    extended
 }
 
 #[cfg(test)]
@@ -316,7 +371,7 @@ mod tests {
         assert_eq!(vs.len(), GRID_COLS.len(), "{vs:#?}");
         for (r, &y) in hs.iter().zip(GRID_ROWS.iter()) {
             assert!((r.position - (y as f32 + 1.5)).abs() < 1.0, "{r:?} vs {y}");
-            assert!(r.start <= GRID_COLS[0] as f32 + 1.0);
+            assert!(r.start <= GRID_COLS[0] as f32 + 1.0, "{r:?}");
             assert!(r.end >= *GRID_COLS.last().unwrap() as f32 + 2.0);
             assert!((r.thickness - 3.0).abs() < 0.6, "{r:?}");
         }

@@ -1,0 +1,129 @@
+//! The project, funds and goals blocks, read by their labels: a value is
+//! the cell right of its label, or (for the goals, whose labels head a row)
+//! the cell under it.
+
+use crate::grid::{FormGrid, GridCell};
+use crate::labels::{Label, normalize_label};
+use crate::normalize;
+use crate::record::Recorder;
+use jx_model::Diagnostic;
+use jx_model::record::{Annual, Funds, Goals, Project, ProjectTotal};
+
+/// The value cell of a label: right of it unless that is another label or
+/// absent, then under it (when `below_ok`).
+fn value_cell<'g>(grid: &'g FormGrid, label: &GridCell, below_ok: bool) -> Option<&'g GridCell> {
+    match grid.right_of(label) {
+        Some(r) if r.label.is_none() => Some(r),
+        _ if below_ok => grid.below(label).filter(|b| b.label.is_none()),
+        _ => None,
+    }
+}
+
+fn text_of(grid: &FormGrid, rec: &mut Recorder, label: Label, path: &str, below_ok: bool) -> Option<String> {
+    let l = grid.find(label)?;
+    let v = value_cell(grid, l, below_ok)?;
+    Some(rec.read(path, v))
+}
+
+/// 项目名称 … 计划完成日期.
+pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
+    let mut field = |label, path: &str| {
+        let v = text_of(grid, rec, label, path, false);
+        if v.is_none() {
+            rec.warn("missing_field", path, format!("no {path} label with a value cell was found"));
+        }
+        v.unwrap_or_default()
+    };
+    let name = field(Label::ProjectName, "project.name");
+    let nature = field(Label::Nature, "project.nature");
+    let category = field(Label::Category, "project.category");
+    let department = field(Label::Department, "project.department");
+    let implementer = field(Label::Implementer, "project.implementer");
+    let start = text_of(grid, rec, Label::StartDate, "project.start_date", false);
+    let end = text_of(grid, rec, Label::EndDate, "project.end_date", false);
+    Project {
+        name,
+        nature,
+        category,
+        department,
+        implementer,
+        start_date: date_field(rec, "project.start_date", start),
+        end_date: date_field(rec, "project.end_date", end),
+    }
+}
+
+fn date_field(rec: &mut Recorder, path: &str, text: Option<String>) -> Option<String> {
+    let text = text?;
+    match normalize::date(&text) {
+        Ok(d) => d,
+        Err(_) => {
+            rec.warn("unparsable_date", path, format!("{text:?} is not a date; left null"));
+            None
+        }
+    }
+}
+
+/// Both fund column groups. A 万元 block is converted to yuan, logged.
+pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
+    let scale = match grid.find(Label::FundsBlock) {
+        Some(b) if normalize_label(&b.text).contains("万元") => 4,
+        _ => 0,
+    };
+    let annual_x = grid.find(Label::AnnualTotal).map(|c| c.x0);
+    let mut amount = |cell: Option<&GridCell>, path: &str| -> Option<String> {
+        let label = cell?;
+        let v = value_cell(grid, label, false)?;
+        let text = rec.read(path, v);
+        match normalize::money(&text, scale) {
+            Ok(m) => {
+                if scale > 0 && m.is_some() {
+                    rec.repair(
+                        Diagnostic::new("unit_converted", path, "amount printed in 万元, written in yuan")
+                            .change(text.clone(), m.clone().unwrap_or_default()),
+                    );
+                }
+                m
+            }
+            Err(_) => {
+                rec.warn("unparsable_amount", path, format!("{text:?} is not an amount; left null"));
+                None
+            }
+        }
+    };
+    // 其他资金 appears once per column group: left of 年度资金申请总额 it is the
+    // project total's, at or right of it the annual one.
+    let others = grid.find_all(Label::OtherFunds);
+    let (left_other, right_other) = match annual_x {
+        Some(ax) => (
+            others.iter().copied().find(|c| c.x0 < ax - 2.0),
+            others.iter().copied().find(|c| c.x0 >= ax - 2.0),
+        ),
+        None => (others.first().copied(), None),
+    };
+    let funds = Funds {
+        project_total: ProjectTotal {
+            total: amount(grid.find(Label::ProjectTotal), "funds.project_total.total"),
+            fiscal: amount(grid.find(Label::Fiscal), "funds.project_total.fiscal"),
+            other: amount(left_other, "funds.project_total.other"),
+        },
+        annual: Annual {
+            total: amount(grid.find(Label::AnnualTotal), "funds.annual.total"),
+            appropriation: amount(grid.find(Label::Appropriation), "funds.annual.appropriation"),
+            carryover: amount(grid.find(Label::Carryover), "funds.annual.carryover"),
+            other: amount(right_other, "funds.annual.other"),
+        },
+    };
+    crate::checks::check_sums(&funds, rec);
+    funds
+}
+
+/// 项目总目标 and 年度总体目标.
+pub fn goals(grid: &FormGrid, rec: &mut Recorder) -> Goals {
+    let mut goal = |label, path: &str| {
+        text_of(grid, rec, label, path, true).filter(|t| !t.is_empty())
+    };
+    Goals {
+        overall: goal(Label::OverallGoal, "goals.overall"),
+        annual: goal(Label::AnnualGoal, "goals.annual"),
+    }
+}

@@ -1,0 +1,159 @@
+//! The 绩效指标 table: columns found by their header labels, one indicator
+//! per row that starts a 三级指标 cell, merged 一级/二级 cells carried down,
+//! and the national taxonomy mending what the layout lost.
+
+use crate::grid::{FormGrid, GridCell};
+use crate::labels::{Label, edit_distance};
+use crate::normalize;
+use crate::record::Recorder;
+use crate::taxonomy;
+use jx_model::Diagnostic;
+use jx_model::record::{Indicator, IndicatorValue};
+
+/// The x-range of one column of the indicator table.
+#[derive(Debug, Clone, Copy)]
+struct Column {
+    x0: f32,
+    x1: f32,
+}
+
+/// Picks, among cells covering `row`, the one that fills most of `col`
+/// (at least half of it).
+fn cell_in<'g>(grid: &'g FormGrid, row: usize, col: Column) -> Option<&'g GridCell> {
+    let width = col.x1 - col.x0;
+    grid.covering(row)
+        .filter(|c| c.x_overlap(col.x0, col.x1) >= 0.5 * width)
+        .max_by(|a, b| a.x_overlap(col.x0, col.x1).total_cmp(&b.x_overlap(col.x0, col.x1)))
+}
+
+/// Reads every indicator row under the header.
+pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
+    let Some(name_header) = grid.find(Label::Level3Header) else {
+        rec.warn("missing_section", "indicators", "no 三级指标 header: the indicator table was not found");
+        return Vec::new();
+    };
+    let col = |label| grid.find(label).map(|c| Column { x0: c.x0, x1: c.x1 });
+    let name_col = Column { x0: name_header.x0, x1: name_header.x1 };
+    let value_col = col(Label::ValueHeader);
+    let l1_col = col(Label::Level1Header);
+    let l2_col = col(Label::Level2Header);
+    let mut out: Vec<Indicator> = Vec::new();
+    let mut prev: Option<(String, String)> = None;
+    for row in name_header.row_end + 1..grid.rows {
+        let Some(name_cell) = cell_in(grid, row, name_col).filter(|c| c.row == row) else {
+            continue;
+        };
+        if name_cell.label.is_some() {
+            continue;
+        }
+        let value_cell = value_col.and_then(|c| cell_in(grid, row, c)).filter(|c| c.row <= row);
+        let i = out.len();
+        let name = rec.read(&format!("indicators[{i}].name"), name_cell);
+        let text = match value_cell {
+            Some(v) => rec.read(&format!("indicators[{i}].value"), v),
+            None => String::new(),
+        };
+        if name.is_empty() && text.is_empty() {
+            continue;
+        }
+        let level = |c: Option<Column>, rec: &mut Recorder, which: &str| {
+            c.and_then(|c| cell_in(grid, row, c))
+                .filter(|cell| cell.row <= row && !std::ptr::eq(*cell, name_cell))
+                .map(|cell| {
+                    let t = rec.read(&format!("indicators[{i}].{which}"), cell);
+                    snap_taxonomy(rec, &format!("indicators[{i}].{which}"), t, cell.confidence)
+                })
+                .filter(|t| !t.is_empty())
+        };
+        let l1 = level(l1_col, rec, "level1");
+        let l2 = level(l2_col, rec, "level2");
+        let (level1, level2) = resolve_levels(rec, i, l1, l2, prev.as_ref());
+        let parsed = normalize::value(&text);
+        prev = Some((level1.clone(), level2.clone()));
+        out.push(Indicator {
+            level1,
+            level2,
+            name,
+            value: IndicatorValue { text, op: parsed.op, number: parsed.number, unit: parsed.unit },
+        });
+    }
+    out
+}
+
+/// Text read by OCR that is one or two characters off a taxonomy label is
+/// that label (logged); text-layer text is never changed.
+fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Option<f32>) -> String {
+    if confidence.is_none() || text.is_empty() || taxonomy::all_labels().any(|l| l == text) {
+        return text;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let best = taxonomy::all_labels()
+        .map(|l| (l, edit_distance(&chars, &l.chars().collect::<Vec<_>>())))
+        .min_by_key(|(_, d)| *d);
+    match best {
+        Some((label, d)) if d <= 2 && d * 3 < label.chars().count() => {
+            rec.repair(
+                Diagnostic::new("label_snapped", path, format!("OCR text {text:?} is {d} edit(s) from the taxonomy label {label:?}"))
+                    .change(text, label),
+            );
+            label.to_string()
+        }
+        _ => text,
+    }
+}
+
+/// The levels of one row: printed, or carried down from the row above when
+/// a merged cell covers it (or the page break left it blank); then checked
+/// against the taxonomy.
+fn resolve_levels(
+    rec: &mut Recorder,
+    i: usize,
+    l1: Option<String>,
+    l2: Option<String>,
+    prev: Option<&(String, String)>,
+) -> (String, String) {
+    let path1 = format!("indicators[{i}].level1");
+    // A level 2 label in the 一级 column: the layout shifted the row.
+    if let Some(t1) = l1.as_deref()
+        && let Some(parent) = taxonomy::parent_of(t1)
+        && l2.as_deref().is_none_or(|t2| t2 == t1)
+    {
+        rec.repair(
+            Diagnostic::new("level_restored", &path1, format!("the 一级指标 cell holds the level-2 label {t1:?}; its level 1 is {parent:?} by the national taxonomy"))
+                .change(t1, parent),
+        );
+        return (parent.to_string(), t1.to_string());
+    }
+    let carried = l1.is_none();
+    let level2 = l2.or_else(|| prev.map(|p| p.1.clone())).unwrap_or_default();
+    let level1 = l1.or_else(|| prev.map(|p| p.0.clone())).unwrap_or_default();
+    match taxonomy::parent_of(&level2) {
+        // A national level-2 label fixes its level 1: a different or missing
+        // level 1 here is the layout's doing (a merged cell cut or shifted).
+        Some(parent) if parent != level1 && (carried || level1.is_empty() || taxonomy::is_level1(&level1)) => {
+            let how = if carried { "was lost in the layout" } else { "is a merged cell that spans past its rows" };
+            rec.repair(
+                Diagnostic::new("level_restored", &path1, format!("the 一级指标 cell of this row {how}; {level2:?} belongs to {parent:?} by the national taxonomy"))
+                    .change(level1, parent),
+            );
+            (parent.to_string(), level2)
+        }
+        Some(parent) if parent != level1 => {
+            rec.warn("hierarchy_as_printed", &path1, format!("the form prints {level2:?} under {level1:?}; the national taxonomy puts it under {parent:?}; kept as printed"));
+            (level1, level2)
+        }
+        None if taxonomy::is_level1(&level2) => {
+            rec.warn("hierarchy_as_printed", &format!("indicators[{i}].level2"), format!("the form prints the level-1 label {level2:?} as a 二级指标 under {level1:?} (an older template); kept as printed"));
+            (level1, level2)
+        }
+        _ => {
+            if !level1.is_empty() && !taxonomy::is_level1(&level1) {
+                rec.warn("unknown_indicator_label", &path1, format!("{level1:?} is not a level-1 label of the national taxonomy; kept as printed"));
+            }
+            if !level2.is_empty() && !taxonomy::is_level2(&level2) {
+                rec.warn("unknown_indicator_label", &format!("indicators[{i}].level2"), format!("{level2:?} is not a level-2 label of the national taxonomy; kept as printed"));
+            }
+            (level1, level2)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The form's printed labels: the closed vocabulary by which fields are
+//! found, whatever the column widths or order of a template.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A label printed in a form cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    ProjectName,
+    Nature,
+    Category,
+    Department,
+    Implementer,
+    StartDate,
+    EndDate,
+    FundsBlock,
+    ProjectTotal,
+    Fiscal,
+    OtherFunds,
+    AnnualTotal,
+    Appropriation,
+    Carryover,
+    GoalsBlock,
+    OverallGoal,
+    AnnualGoal,
+    IndicatorsBlock,
+    Level1Header,
+    Level2Header,
+    Level3Header,
+    ValueHeader,
+}
+
+/// Every label with the spellings templates use (compared after
+/// [`normalize_label`]).
+pub const VOCABULARY: &[(Label, &[&str])] = &[
+    (Label::ProjectName, &["项目名称"]),
+    (Label::Nature, &["项目性质"]),
+    (Label::Category, &["项目类别", "项目类型"]),
+    (Label::Department, &["主管部门", "主管单位", "预算主管部门"]),
+    (Label::Implementer, &["实施单位", "项目实施单位", "预算单位"]),
+    (Label::StartDate, &["计划开始日期", "项目开始日期", "开始日期", "计划开始时间"]),
+    (Label::EndDate, &["计划完成日期", "项目完成日期", "完成日期", "计划结束日期", "计划完成时间"]),
+    (Label::FundsBlock, &["项目资金(元)", "项目资金", "项目资金(万元)", "资金情况(元)", "资金情况"]),
+    (Label::ProjectTotal, &["项目资金总额", "资金总额"]),
+    (Label::Fiscal, &["其中财政资金", "财政资金"]),
+    (Label::OtherFunds, &["其他资金", "其中其他资金"]),
+    (Label::AnnualTotal, &["年度资金申请总额", "年度资金总额", "年度申请资金总额"]),
+    (Label::Appropriation, &["其中当年财政拨款", "当年财政拨款"]),
+    (Label::Carryover, &["上年结转资金", "其中上年结转资金", "上年结转"]),
+    (Label::GoalsBlock, &["项目绩效目标", "绩效目标", "总体目标"]),
+    (Label::OverallGoal, &["项目总目标"]),
+    (Label::AnnualGoal, &["年度总体目标", "年度目标"]),
+    (Label::IndicatorsBlock, &["绩效指标", "项目绩效指标"]),
+    (Label::Level1Header, &["一级指标"]),
+    (Label::Level2Header, &["二级指标"]),
+    (Label::Level3Header, &["三级指标", "指标名称"]),
+    (Label::ValueHeader, &["年度(/项目)指标值", "年度指标值", "指标值", "项目指标值", "年度(项目)指标值", "年度/项目指标值"]),
+];
+
+/// The form's wording compared loosely: NFKC (full-width brackets and colons
+/// become ASCII), white space and colons removed.
+pub fn normalize_label(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| !c.is_whitespace() && *c != ':' && *c != '：')
+        .collect()
+}
+
+/// The label a cell's text is, if it is one.
+pub fn label_of(text: &str) -> Option<Label> {
+    let n = normalize_label(text);
+    if n.is_empty() {
+        return None;
+    }
+    VOCABULARY
+        .iter()
+        .find(|(_, spellings)| spellings.contains(&n.as_str()))
+        .map(|(l, _)| *l)
+}
+
+/// The closest spelling within `max_edits` character edits, for text read
+/// by OCR: `(label, spelling, edits)`. Only spellings of three or more
+/// characters take part, so short words are never snapped.
+pub fn nearest_label(text: &str, max_edits: usize) -> Option<(Label, &'static str, usize)> {
+    let n: Vec<char> = normalize_label(text).chars().collect();
+    if n.len() < 3 {
+        return None;
+    }
+    VOCABULARY
+        .iter()
+        .flat_map(|(l, sp)| sp.iter().map(move |s| (*l, *s)))
+        .filter(|(_, s)| s.chars().count() >= 3)
+        .map(|(l, s)| (l, s, edit_distance(&n, &s.chars().collect::<Vec<_>>())))
+        .filter(|(_, s, d)| *d <= max_edits && *d * 3 < s.chars().count())
+        .min_by_key(|(_, _, d)| *d)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_match_across_punctuation_and_spaces() {
+        assert_eq!(label_of("其中：财政资金"), Some(Label::Fiscal));
+        assert_eq!(label_of("其中: 当年财政拨款"), Some(Label::Appropriation));
+        assert_eq!(label_of("项目资金（元）"), Some(Label::FundsBlock));
+        assert_eq!(label_of("年度(/项目)指标值"), Some(Label::ValueHeader));
+        assert_eq!(label_of("项 目 名 称"), Some(Label::ProjectName));
+        assert_eq!(label_of("征地养老费支出"), None);
+        assert_eq!(label_of(""), None);
+    }
+
+    #[test]
+    fn ocr_misreads_snap_to_the_nearest_label() {
+        assert_eq!(nearest_label("项目名杯", 1).map(|x| x.0), Some(Label::ProjectName));
+        assert_eq!(nearest_label("年度资金申情总额", 2).map(|x| x.0), Some(Label::AnnualTotal));
+        assert!(nearest_label("完全不同的文字", 2).is_none());
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(edit_distance(&c("kitten"), &c("sitting")), 3);
+        assert_eq!(edit_distance(&c("数量指标"), &c("数量指标")), 0);
+    }
+}

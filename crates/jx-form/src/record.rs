@@ -1,0 +1,72 @@
+//! Reading a field out of a cell leaves a trace: where it was read
+//! (`provenance`), the glyphs drawn twice that were counted once, and OCR
+//! text too uncertain to trust without a look.
+
+use crate::grid::GridCell;
+use jx_model::record::Provenance;
+use jx_model::{Diagnostic, Diagnostics};
+use std::collections::BTreeMap;
+
+/// Diagnostics and provenance of one form, filled while its fields are read.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub diagnostics: Diagnostics,
+    pub provenance: BTreeMap<String, Provenance>,
+    /// OCR confidence under which a field is flagged.
+    pub low_confidence: f32,
+}
+
+impl Recorder {
+    pub fn new(low_confidence: f32) -> Self {
+        Recorder { low_confidence, ..Default::default() }
+    }
+
+    /// The text of `cell` as the value of the field at `path`.
+    pub fn read(&mut self, path: &str, cell: &GridCell) -> String {
+        let first = cell.pieces[0];
+        let bbox = first.bbox.rounded();
+        self.provenance.insert(
+            path.to_string(),
+            Provenance {
+                page: first.page,
+                bbox,
+                confidence: cell.confidence.map(|c| (f64::from(c) * 1000.0).round() / 1000.0),
+            },
+        );
+        if cell.overdrawn > 0 {
+            self.diagnostics.repair(
+                Diagnostic::new(
+                    "duplicate_glyphs",
+                    path,
+                    format!(
+                        "{} glyph(s) drawn again at the same place (fake bold or shadow) counted once",
+                        cell.overdrawn
+                    ),
+                )
+                .at(first.page, bbox),
+            );
+        }
+        if let Some(c) = cell.confidence
+            && c < self.low_confidence
+            && !cell.text.is_empty()
+        {
+            self.diagnostics.warn(
+                Diagnostic::new(
+                    "low_ocr_confidence",
+                    path,
+                    format!("OCR confidence {:.2} for {:?}: check against the page", c, cell.text),
+                )
+                .at(first.page, bbox),
+            );
+        }
+        cell.text.trim().to_string()
+    }
+
+    pub fn warn(&mut self, kind: &str, path: &str, detail: impl Into<String>) {
+        self.diagnostics.warn(Diagnostic::new(kind, path, detail));
+    }
+
+    pub fn repair(&mut self, d: Diagnostic) {
+        self.diagnostics.repair(d);
+    }
+}
