@@ -31,6 +31,14 @@ pub struct GridCell {
 }
 
 impl GridCell {
+    fn append(&mut self, text: &str, piece: Piece, overdrawn: u32, confidence: Option<f32>) {
+        self.text.push_str(text);
+        self.pieces.push(piece);
+        self.overdrawn += overdrawn;
+        self.confidence = min_conf(self.confidence, confidence);
+        self.label = label_of(&self.text);
+    }
+
     pub fn width(&self) -> f32 {
         self.x1 - self.x0
     }
@@ -58,46 +66,54 @@ pub struct FormGrid {
 
 impl FormGrid {
     /// Appends a fragment. With `continues_row`, its first row is the rest of
-    /// the grid's last row (the break split the row): cells in the same
-    /// column are joined, texts concatenated in reading order.
+    /// the grid's last row (the break split the row): its text joins the
+    /// last row's cells in the same column — cell by cell where the columns
+    /// line up, run by run where the producer drew the rest of the row
+    /// without its column rules.
     pub fn push(&mut self, table: &Table, extraction: Extraction, continues_row: bool) {
         let joining = continues_row && self.rows > 0;
         let offset = if joining { self.rows - 1 } else { self.rows };
         for c in &table.cells {
             let (row, row_end) = (offset + c.row, offset + c.last_row());
-            let piece = Piece { page: table.page, bbox: c.bbox };
-            let target = joining && c.row == 0;
-            let existing = target
-                .then(|| {
-                    self.cells.iter().position(|g| {
-                        g.row_end == offset
-                            && g.x_overlap(c.bbox.x0, c.bbox.x1)
-                                >= 0.5 * g.width().min(c.bbox.width())
+            let targets: Vec<usize> = if joining && c.row == 0 {
+                (0..self.cells.len())
+                    .filter(|&i| {
+                        let g = &self.cells[i];
+                        g.row_end == offset && g.x_overlap(c.bbox.x0, c.bbox.x1) > 0.25 * g.width().min(c.bbox.width())
                     })
-                })
-                .flatten();
-            match existing {
-                Some(i) => {
-                    let g = &mut self.cells[i];
-                    g.text.push_str(&c.text);
-                    g.row_end = g.row_end.max(row_end);
-                    g.pieces.push(piece);
-                    g.overdrawn += c.overdrawn;
-                    g.confidence = min_conf(g.confidence, c.confidence);
-                    g.label = label_of(&g.text);
-                }
-                None => self.cells.push(GridCell {
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            match targets.as_slice() {
+                [] => self.cells.push(GridCell {
                     row,
                     row_end,
                     x0: c.bbox.x0,
                     x1: c.bbox.x1,
                     text: c.text.clone(),
-                    pieces: vec![piece],
+                    pieces: vec![Piece { page: table.page, bbox: c.bbox }],
                     overdrawn: c.overdrawn,
                     confidence: c.confidence,
                     label: label_of(&c.text),
                     extraction,
                 }),
+                [one] => {
+                    let g = &mut self.cells[*one];
+                    g.append(&c.text, Piece { page: table.page, bbox: c.bbox }, c.overdrawn, c.confidence);
+                    g.row_end = g.row_end.max(row_end);
+                }
+                many => {
+                    for (bbox, text) in &c.runs {
+                        let cx = bbox.center().x;
+                        let best = many.iter().copied().min_by(|&a, &b| {
+                            dist(&self.cells[a], cx).total_cmp(&dist(&self.cells[b], cx))
+                        });
+                        if let Some(i) = best {
+                            self.cells[i].append(text, Piece { page: table.page, bbox: *bbox }, c.overdrawn, c.confidence);
+                        }
+                    }
+                }
             }
         }
         self.rows = self.rows.max(offset + table.rows());
@@ -106,6 +122,26 @@ impl FormGrid {
             self.pages.sort_unstable();
         }
         self.last = Some(table.clone());
+    }
+
+    /// Whether `table`'s first row is the rest of this grid's last row even
+    /// though rules close both, as LibreOffice draws a continued row: the row
+    /// holds no label, and either divides fewer columns than the last row or,
+    /// inside the indicator table, has text but an empty 三级指标 cell (every
+    /// indicator row names its indicator, so such a row is no row of its own).
+    pub fn first_row_is_remainder(&self, table: &Table) -> bool {
+        let Some(last) = self.rows.checked_sub(1) else { return false };
+        let first: Vec<_> = table.cells.iter().filter(|c| c.row == 0).collect();
+        if first.is_empty() || first.iter().any(|c| c.row_span != 1 || label_of(&c.text).is_some()) {
+            return false;
+        }
+        let before = self.cells.iter().filter(|c| c.covers_row(last)).count();
+        let nameless = self.find(Label::Level3Header).is_some_and(|h| {
+            let in_name_col = |c: &&&jx_model::Cell| c.bbox.x1.min(h.x1) - c.bbox.x0.max(h.x0) > 0.5 * (h.x1 - h.x0);
+            first.iter().any(|c| !c.text.is_empty())
+                && first.iter().filter(in_name_col).all(|c| c.text.is_empty())
+        });
+        first.len() < before || nameless
     }
 
     /// The first cell carrying `label`, in reading order.
@@ -148,6 +184,11 @@ impl FormGrid {
     }
 }
 
+/// Horizontal distance from `x` to the cell (0 inside it).
+fn dist(c: &GridCell, x: f32) -> f32 {
+    (c.x0 - x).max(x - c.x1).max(0.0)
+}
+
 fn min_conf(a: Option<f32>, b: Option<f32>) -> Option<f32> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.min(y)),
@@ -169,6 +210,7 @@ mod tests {
             col_span: 1,
             bbox: Rect::new(x0, 10.0 * row as f32, x1, 10.0 * (row + rs) as f32),
             text: text.into(),
+            runs: vec![(Rect::new(x0 + 1.0, 10.0 * row as f32, x1 - 1.0, 10.0 * (row + rs) as f32), text.into())],
             overdrawn: 0,
             confidence: None,
         }

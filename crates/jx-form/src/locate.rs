@@ -108,7 +108,8 @@ pub fn locate(pages: &[PageLayout]) -> Located {
                 continues(prev, prev_last, t, first_on_page, &pending)
             });
             if follows && let Some(f) = current.as_mut() {
-                let split_row = f.grid.last.as_ref().is_some_and(|p| p.cut_bottom) && t.cut_top;
+                let split_row = (f.grid.last.as_ref().is_some_and(|p| p.cut_bottom) && t.cut_top)
+                    || f.grid.first_row_is_remainder(t);
                 f.grid.push(t, page.extraction, split_row);
                 f.extractions.push(page.extraction);
             } else if let Some(f) = current.take() {

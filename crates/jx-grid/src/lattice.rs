@@ -92,7 +92,16 @@ fn coverage(rules: &[Rule], position: f32, a: f32, b: f32, tol: f32) -> f32 {
 
 fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
     let mut rows = cluster_positions(h.iter().map(|r| r.position).collect(), opts.snap);
-    let cols = cluster_positions(v.iter().map(|r| r.position).collect(), opts.snap);
+    // The ends of the horizontal rules bound the table too: a producer may
+    // leave out a side's vertical rule (LibreOffice does on a continued row).
+    let h_ends = [
+        h.iter().map(|r| r.start).fold(f32::MAX, f32::min),
+        h.iter().map(|r| r.end).fold(f32::MIN, f32::max),
+    ];
+    let cols = cluster_positions(
+        v.iter().map(|r| r.position).chain(h_ends.into_iter().filter(|x| x.is_finite())).collect(),
+        opts.snap,
+    );
     if rows.len() < 2 || cols.len() < opts.min_cols + 1 {
         return None;
     }

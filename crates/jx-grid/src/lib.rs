@@ -58,6 +58,7 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
                         col_span: fc.col_span,
                         bbox: fc.bbox,
                         text: a.text,
+                        runs: a.runs,
                         overdrawn: a.overdrawn,
                         confidence: a.confidence,
                     }

@@ -25,6 +25,8 @@ pub struct GridOptions {
     /// Between two Latin/number glyphs, a gap of at least this share of the
     /// font size is a space.
     pub space_gap_em: f32,
+    /// Inside a line, a gap wider than this many em separates two runs.
+    pub run_gap_em: f32,
     /// Outside tables, a horizontal gap wider than this many em splits a line.
     pub line_split_gap_em: f32,
 }
@@ -37,11 +39,12 @@ impl Default for GridOptions {
             touch: 2.5,
             min_edge_coverage: 0.5,
             open_end: 3.0,
-            min_rows: 2,
+            min_rows: 1,
             min_cols: 2,
             line_tolerance_em: 0.45,
             space_gap_em: 0.25,
             line_split_gap_em: 4.0,
+            run_gap_em: 1.5,
         }
     }
 }

@@ -11,6 +11,8 @@ pub struct Assembled {
     pub text: String,
     /// Box of every line, top to bottom, with its text.
     pub lines: Vec<(Rect, String)>,
+    /// Runs of glyphs separated by gaps wider than `run_gap_em`, in reading order.
+    pub runs: Vec<(Rect, String)>,
     /// Overdrawn copies removed from these glyphs.
     pub overdrawn: u32,
     /// Lowest OCR confidence among the glyphs, if any came from OCR.
@@ -95,6 +97,18 @@ pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
     for line in lines(glyphs, opts) {
         let text = join_line(&line, opts);
         let bbox = line.iter().skip(1).fold(line[0].bbox, |b, g| b.union(&g.bbox));
+        let mut start = 0;
+        for i in 1..=line.len() {
+            let wide = i < line.len()
+                && line[i].bbox.x0 - line[i - 1].bbox.x1
+                    > opts.run_gap_em * line[i].font_size.max(line[i - 1].font_size).max(1.0);
+            if i == line.len() || wide {
+                let part = &line[start..i];
+                let b = part.iter().skip(1).fold(part[0].bbox, |b, g| b.union(&g.bbox));
+                out.runs.push((b, join_line(part, opts)));
+                start = i;
+            }
+        }
         out.text.push_str(&text);
         out.lines.push((bbox, text));
     }

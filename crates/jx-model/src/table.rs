@@ -16,6 +16,10 @@ pub struct Cell {
     pub bbox: Rect,
     /// The cell's text assembled by the contract's text rules.
     pub text: String,
+    /// The text as runs separated by wide gaps, each with its box, in
+    /// reading order: lets a later stage re-divide a cell whose dividing
+    /// rules the producer left out (a row continued on the next page).
+    pub runs: Vec<(Rect, String)>,
     /// Number of glyphs drawn more than once in this cell and counted once.
     pub overdrawn: u32,
     /// Lowest OCR confidence of the cell's text (0..1), `None` for text-layer cells.

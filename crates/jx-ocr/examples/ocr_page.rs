@@ -9,6 +9,7 @@
 //!   --serial         read cells one after another (no rayon)
 //!   --json           one JSON object per cell/line on stdout instead of text
 //!   --rules          list every rule
+//!   --dump PREFIX    write the deskewed gray and binarized pages as PGM
 //! ```
 //!
 //! Cell boxes normally come from jx-grid; to stay standalone this example
@@ -30,6 +31,7 @@ fn main() {
     let mut opts = OcrOptions::default();
     let mut json = false;
     let mut list_rules = false;
+    let mut dump: Option<String> = None;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -49,6 +51,7 @@ fn main() {
             "--serial" => opts.parallel = false,
             "--json" => json = true,
             "--rules" => list_rules = true,
+            "--dump" => dump = args.next(),
             _ => files.push(a),
         }
     }
@@ -76,6 +79,11 @@ fn main() {
             }
         };
         drop(raster);
+        if let Some(prefix) = &dump {
+            write_pgm(&format!("{prefix}{}-gray.pgm", i + 1), page.gray.width, page.gray.height, &page.gray.data);
+            let ink: Vec<u8> = page.ink.data.iter().map(|&v| if v != 0 { 0 } else { 255 }).collect();
+            write_pgm(&format!("{prefix}{}-ink.pgm", i + 1), page.ink.width, page.ink.height, &ink);
+        }
         let prep_s = t.elapsed().as_secs_f64();
         let (cells, tables) = simple_cells(&page.rules);
         let t = Instant::now();
@@ -153,6 +161,12 @@ fn emit(json: bool, file: &str, kind: &str, bbox: &Rect, glyphs: &[Glyph]) {
             text.join(" / ")
         );
     }
+}
+
+fn write_pgm(path: &str, w: usize, h: usize, data: &[u8]) {
+    let mut out = format!("P5\n{w} {h}\n255\n").into_bytes();
+    out.extend_from_slice(data);
+    std::fs::write(path, out).unwrap_or_else(|e| panic!("{path}: {e}"));
 }
 
 fn load(path: &str, number: u32, pw: f32, ph: f32) -> PageRaster {

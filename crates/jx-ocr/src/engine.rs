@@ -90,8 +90,7 @@ fn with_api<R>(key: &EngineKey, f: impl FnOnce(&mut TessBaseApi) -> R) -> Result
 #[derive(Debug, Clone)]
 pub struct OcrEngine {
     key: EngineKey,
-    min_text_height: usize,
-    max_text_height: usize,
+    text_height: usize,
     parallel: bool,
     feed: OcrFeed,
 }
@@ -142,8 +141,7 @@ impl OcrEngine {
         with_api(&key, |_| ())?;
         Ok(OcrEngine {
             key,
-            min_text_height: opts.min_text_height_px.max(8) as usize,
-            max_text_height: opts.max_text_height_px.max(opts.min_text_height_px.max(8)) as usize,
+            text_height: opts.text_height_px.clamp(8, 200) as usize,
             parallel: opts.parallel,
             feed: opts.feed,
         })
@@ -189,8 +187,9 @@ impl OcrEngine {
         Ok(groups?.into_iter().flatten().collect())
     }
 
-    /// Crops, cleans and (if small) enlarges the blob, runs Tesseract and maps
-    /// the words back to page points.
+    /// Crops and cleans the blob, scales it so its text lines are
+    /// `text_height` pixels tall, runs Tesseract and maps the words back to
+    /// page points.
     fn read_blob(&self, page: &PreparedPage, blob: &TextBlob) -> Result<Vec<Glyph>, OcrError> {
         let (bx0, by0, bx1, by1) = blob.bbox;
         let (w, h) = (bx1 - bx0, by1 - by0);
@@ -233,14 +232,7 @@ impl OcrEngine {
                 }
             }
         }
-        let th = blob.text_height.max(1) as f32;
-        let factor = if th < self.min_text_height as f32 {
-            (self.min_text_height as f32 / th).min(4.0)
-        } else if th > self.max_text_height as f32 {
-            self.max_text_height as f32 / th
-        } else {
-            1.0
-        };
+        let factor = (self.text_height as f32 / blob.text_height.max(1) as f32).clamp(0.2, 4.0);
         let pad = 12usize;
         let img = img.resize(factor).padded(pad);
         let dpi = (page.dpi() * factor).round() as i32;
@@ -248,7 +240,6 @@ impl OcrEngine {
             Layout::Line => PageSegMode::PsmSingleLine,
             Layout::Block => PageSegMode::PsmSingleBlock,
         };
-        let t_ocr = std::time::Instant::now();
         let tsv = with_api(&self.key, |api| -> Result<String, OcrError> {
             api.set_image(
                 &img.data,
@@ -268,22 +259,6 @@ impl OcrEngine {
             Ok(t.as_ref().to_string_lossy().into_owned())
         })??;
         let words = parse_tsv(&tsv);
-        if let Some(dir) = std::env::var_os("JX_OCR_TRACE") {
-            let id = format!("{}_{}_{}", page.number, bx0, by0);
-            eprintln!(
-                "TRACE {id} {}x{} f{:.2} {:?} th{} {:.1}ms {:?}",
-                img.width,
-                img.height,
-                factor,
-                blob.layout,
-                blob.text_height,
-                t_ocr.elapsed().as_secs_f64() * 1000.0,
-                words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join("|")
-            );
-            let mut pgm = format!("P5\n{} {}\n255\n", img.width, img.height).into_bytes();
-            pgm.extend_from_slice(&img.data);
-            let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{id}.pgm")), pgm);
-        }
         // Word box in OCR-image pixels → page pixels → page points.
         let f = img_scale(w, img.width - 2 * pad);
         let to_page = |u: f32, v: f32| {
@@ -507,9 +482,16 @@ fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
     let (runs, comps) = label(ink, (0, 0, w, h), |x, y| masked[y * w + x] != 0);
     drop(masked);
     let s = sizes(page);
-    // Real print: not noise, not a page-sized blot (scanner edge shadow).
+    // Real print: not noise, not a page-sized blot, not touching the image
+    // edge (scanner edge shadows, the border of the platen).
     let ok = |c: &Component| {
-        c.area >= s.speck_area && (c.height() as usize) < h / 4 && (c.width() as usize) < w * 3 / 4
+        c.area >= s.speck_area
+            && (c.height() as usize) < h / 4
+            && (c.width() as usize) < w * 3 / 4
+            && c.x0 > 1
+            && c.y0 > 1
+            && (c.x1 as usize) + 1 < w
+            && (c.y1 as usize) + 1 < h
     };
     // Lines from the vertical extent of the significant components.
     let mut cover = vec![0u16; h];

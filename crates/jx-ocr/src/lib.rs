@@ -113,12 +113,12 @@ pub struct OcrOptions {
     pub chroma_threshold: u8,
     /// Pixels within this many gray levels of the paper level are never ink.
     pub paper_margin: u8,
-    /// Boxes whose text lines are shorter than this (pixels) are enlarged by
-    /// an integer factor before recognition.
-    pub min_text_height_px: u32,
-    /// Boxes whose text lines are taller than this (pixels) are shrunk:
-    /// recognition takes longer on larger images and reads no better.
-    pub max_text_height_px: u32,
+    /// Each box is scaled so that its text lines are this many pixels tall
+    /// before recognition. Measured on the corpus scans (character accuracy,
+    /// cell by cell): 0.980 unscaled (≈ 42 px at 300 dpi), 0.987 at 30 px,
+    /// 0.992 at 18 px, 0.975 at 12 px; the 200 dpi scans agree. Time barely
+    /// changes: Tesseract normalises each line to its network's input height.
+    pub text_height_px: u32,
     /// Read the boxes of a page on rayon's pool.
     pub parallel: bool,
     /// Which image Tesseract reads.
@@ -133,8 +133,7 @@ impl Default for OcrOptions {
             max_skew_degrees: 5.0,
             chroma_threshold: raster::DEFAULT_CHROMA_THRESHOLD,
             paper_margin: 25,
-            min_text_height_px: 30,
-            max_text_height_px: env_u32("JX_MAXH", 40),
+            text_height_px: 18,
             parallel: true,
             feed: OcrFeed::Gray,
         }
@@ -224,8 +223,4 @@ mod tests {
             other => panic!("expected EngineInit, got {other:?}"),
         }
     }
-}
-
-fn env_u32(k: &str, d: u32) -> u32 {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
 }

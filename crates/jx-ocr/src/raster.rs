@@ -121,7 +121,7 @@ impl GrayImage {
 
 /// How strongly coloured a pixel must be (max − min channel, 0–255) to count
 /// as a coloured mark (seal, coloured ink) rather than black/gray print.
-pub const DEFAULT_CHROMA_THRESHOLD: u8 = 60;
+pub const DEFAULT_CHROMA_THRESHOLD: u8 = 30;
 
 /// Shrinks one axis of a `w × h` image to `n` samples by area averaging
 /// (`horizontal`: width `w` → `n`; else height `h` → `n`).
@@ -202,9 +202,11 @@ pub fn to_gray(pixels: &[u8], width: usize, height: usize, channels: u8, chroma_
         let min = r.min(g).min(b);
         if max - min >= chroma_threshold as i32 {
             coloured += 1;
-            // Brightest channel, lifted further: a seal's mid-tones would
-            // otherwise stay gray enough to binarize as ink at strong stamps.
-            let lifted = max + (max - min);
+            // Brightest channel, lifted in proportion to its own brightness:
+            // a seal's body (bright in its own channel) goes to white, while
+            // text under it — dark red where red ink multiplies black — stays
+            // dark because its brightest channel is dark.
+            let lifted = max + (max - min) * max / 255;
             data.push(lifted.min(255) as u8);
         } else {
             // ITU-R BT.601 luma in integer arithmetic.
@@ -282,15 +284,22 @@ mod tests {
 
     #[test]
     fn red_seal_is_whitened_black_text_kept() {
-        // paper, black text, red seal, black text under red seal (multiplied)
+        // paper, black text, red seal, black text under red seal (multiplied),
+        // dark-red text-under-seal, pale pink seal edge, blue ink
         let px = [
             250, 250, 248, //
             20, 20, 20, //
             210, 40, 45, //
-            18, 8, 8,
+            18, 8, 8, //
+            90, 12, 10, //
+            238, 200, 198, //
+            40, 60, 170,
         ];
-        let (g, n) = to_gray(&px, 4, 1, 3, DEFAULT_CHROMA_THRESHOLD);
-        assert_eq!(n, 1);
+        let (g, n) = to_gray(&px, 7, 1, 3, DEFAULT_CHROMA_THRESHOLD);
+        assert_eq!(n, 4);
+        assert!(g.data[4] < 130, "dark red text {}", g.data[4]);
+        assert!(g.data[5] > 245, "pink edge {}", g.data[5]);
+        assert!(g.data[6] > 220, "blue ink {}", g.data[6]);
         assert!(g.data[0] > 240);
         assert!(g.data[1] < 40);
         assert!(g.data[2] > 240, "seal pixel {}", g.data[2]);

@@ -142,12 +142,13 @@ impl<'a> Device<'a> for CollectingDevice {
     }
 
     fn draw_image(&mut self, image: Image<'a, '_>, props: ImageDrawProps<'a>) {
+        // hayro's image transform maps pixel space (x right, y down from the
+        // first row) to the page.
         let t = props.transform;
-        let bbox = (t * KRect::new(0.0, 0.0, 1.0, 1.0).to_path(0.1)).bounding_box();
+        let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+        let bbox = (t * KRect::new(0.0, 0.0, w, h).to_path(0.1)).bounding_box();
         let [a, b, c, d, _, _] = t.as_coeffs();
-        // Image space has its first row at y = 1; page space here is y-down,
-        // so an upright image has a > 0 and d < 0 (y = 1 maps above y = 0).
-        let upright = b.abs() < 1e-6 && c.abs() < 1e-6 && a > 0.0 && d < 0.0;
+        let upright = b.abs() < 1e-9 && c.abs() < 1e-9 && a > 0.0 && d > 0.0;
         self.images.push(ImagePlacement {
             bbox: Rect::new(bbox.x0 as f32, bbox.y0 as f32, bbox.x1 as f32, bbox.y1 as f32),
             upright,
