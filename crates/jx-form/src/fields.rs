@@ -19,7 +19,13 @@ fn value_cell<'g>(grid: &'g FormGrid, label: &GridCell, below_ok: bool) -> Optio
     }
 }
 
-fn text_of(grid: &FormGrid, rec: &mut Recorder, label: Label, path: &str, below_ok: bool) -> Option<String> {
+fn text_of(
+    grid: &FormGrid,
+    rec: &mut Recorder,
+    label: Label,
+    path: &str,
+    below_ok: bool,
+) -> Option<String> {
     let l = grid.find(label)?;
     let v = value_cell(grid, l, below_ok)?;
     Some(rec.read(path, v))
@@ -30,7 +36,11 @@ pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
     let mut field = |label, path: &str| {
         let v = text_of(grid, rec, label, path, false);
         if v.is_none() {
-            rec.warn("missing_field", path, format!("no {path} label with a value cell was found"));
+            rec.warn(
+                "missing_field",
+                path,
+                format!("no {path} label with a value cell was found"),
+            );
         }
         v.unwrap_or_default()
     };
@@ -57,7 +67,11 @@ fn date_field(rec: &mut Recorder, path: &str, text: Option<String>) -> Option<St
     match normalize::date(&text) {
         Ok(d) => d,
         Err(_) => {
-            rec.warn("unparsable_date", path, format!("{text:?} is not a date; left null"));
+            rec.warn(
+                "unparsable_date",
+                path,
+                format!("{text:?} is not a date; left null"),
+            );
             None
         }
     }
@@ -78,14 +92,22 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
             Ok(m) => {
                 if scale > 0 && m.is_some() {
                     rec.repair(
-                        Diagnostic::new("unit_converted", path, "amount printed in 万元, written in yuan")
-                            .change(text.clone(), m.clone().unwrap_or_default()),
+                        Diagnostic::new(
+                            "unit_converted",
+                            path,
+                            "amount printed in 万元, written in yuan",
+                        )
+                        .change(text.clone(), m.clone().unwrap_or_default()),
                     );
                 }
                 m
             }
             Err(_) => {
-                rec.warn("unparsable_amount", path, format!("{text:?} is not an amount; left null"));
+                rec.warn(
+                    "unparsable_amount",
+                    path,
+                    format!("{text:?} is not an amount; left null"),
+                );
                 None
             }
         }
@@ -108,7 +130,10 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
         },
         annual: Annual {
             total: amount(grid.find(Label::AnnualTotal), "funds.annual.total"),
-            appropriation: amount(grid.find(Label::Appropriation), "funds.annual.appropriation"),
+            appropriation: amount(
+                grid.find(Label::Appropriation),
+                "funds.annual.appropriation",
+            ),
             carryover: amount(grid.find(Label::Carryover), "funds.annual.carryover"),
             other: amount(right_other, "funds.annual.other"),
         },
@@ -119,9 +144,8 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
 
 /// 项目总目标 and 年度总体目标.
 pub fn goals(grid: &FormGrid, rec: &mut Recorder) -> Goals {
-    let mut goal = |label, path: &str| {
-        text_of(grid, rec, label, path, true).filter(|t| !t.is_empty())
-    };
+    let mut goal =
+        |label, path: &str| text_of(grid, rec, label, path, true).filter(|t| !t.is_empty());
     Goals {
         overall: goal(Label::OverallGoal, "goals.overall"),
         annual: goal(Label::AnnualGoal, "goals.annual"),

@@ -79,7 +79,9 @@ impl FormGrid {
                 (0..self.cells.len())
                     .filter(|&i| {
                         let g = &self.cells[i];
-                        g.row_end == offset && g.x_overlap(c.bbox.x0, c.bbox.x1) > 0.25 * g.width().min(c.bbox.width())
+                        g.row_end == offset
+                            && g.x_overlap(c.bbox.x0, c.bbox.x1)
+                                > 0.25 * g.width().min(c.bbox.width())
                     })
                     .collect()
             } else {
@@ -92,7 +94,10 @@ impl FormGrid {
                     x0: c.bbox.x0,
                     x1: c.bbox.x1,
                     text: c.text.clone(),
-                    pieces: vec![Piece { page: table.page, bbox: c.bbox }],
+                    pieces: vec![Piece {
+                        page: table.page,
+                        bbox: c.bbox,
+                    }],
                     overdrawn: c.overdrawn,
                     confidence: c.confidence,
                     label: label_of(&c.text),
@@ -100,7 +105,15 @@ impl FormGrid {
                 }),
                 [one] => {
                     let g = &mut self.cells[*one];
-                    g.append(&c.text, Piece { page: table.page, bbox: c.bbox }, c.overdrawn, c.confidence);
+                    g.append(
+                        &c.text,
+                        Piece {
+                            page: table.page,
+                            bbox: c.bbox,
+                        },
+                        c.overdrawn,
+                        c.confidence,
+                    );
                     g.row_end = g.row_end.max(row_end);
                 }
                 many => {
@@ -110,7 +123,15 @@ impl FormGrid {
                             dist(&self.cells[a], cx).total_cmp(&dist(&self.cells[b], cx))
                         });
                         if let Some(i) = best {
-                            self.cells[i].append(text, Piece { page: table.page, bbox: *bbox }, c.overdrawn, c.confidence);
+                            self.cells[i].append(
+                                text,
+                                Piece {
+                                    page: table.page,
+                                    bbox: *bbox,
+                                },
+                                c.overdrawn,
+                                c.confidence,
+                            );
                         }
                     }
                 }
@@ -126,18 +147,26 @@ impl FormGrid {
 
     /// Whether `table`'s first row is the rest of this grid's last row even
     /// though rules close both, as LibreOffice draws a continued row: the row
-    /// holds no label, and either divides fewer columns than the last row or,
+    /// holds no label and no text in a cell reaching further down, and either divides fewer columns than the last row or,
     /// inside the indicator table, has text but an empty 三级指标 cell (every
     /// indicator row names its indicator, so such a row is no row of its own).
     pub fn first_row_is_remainder(&self, table: &Table) -> bool {
-        let Some(last) = self.rows.checked_sub(1) else { return false };
+        let Some(last) = self.rows.checked_sub(1) else {
+            return false;
+        };
         let first: Vec<_> = table.cells.iter().filter(|c| c.row == 0).collect();
-        if first.is_empty() || first.iter().any(|c| c.row_span != 1 || label_of(&c.text).is_some()) {
+        if first.is_empty()
+            || first
+                .iter()
+                .any(|c| (c.row_span != 1 && !c.text.is_empty()) || label_of(&c.text).is_some())
+        {
             return false;
         }
         let before = self.cells.iter().filter(|c| c.covers_row(last)).count();
         let nameless = self.find(Label::Level3Header).is_some_and(|h| {
-            let in_name_col = |c: &&&jx_model::Cell| c.bbox.x1.min(h.x1) - c.bbox.x0.max(h.x0) > 0.5 * (h.x1 - h.x0);
+            let in_name_col = |c: &&&jx_model::Cell| {
+                c.bbox.x1.min(h.x1) - c.bbox.x0.max(h.x0) > 0.5 * (h.x1 - h.x0)
+            };
             first.iter().any(|c| !c.text.is_empty())
                 && first.iter().filter(in_name_col).all(|c| c.text.is_empty())
         });
@@ -151,7 +180,10 @@ impl FormGrid {
 
     /// All cells carrying `label`, in reading order.
     pub fn find_all(&self, label: Label) -> Vec<&GridCell> {
-        self.sorted().into_iter().filter(|c| c.label == Some(label)).collect()
+        self.sorted()
+            .into_iter()
+            .filter(|c| c.label == Some(label))
+            .collect()
     }
 
     fn sorted(&self) -> Vec<&GridCell> {
@@ -166,7 +198,8 @@ impl FormGrid {
             .iter()
             .filter(|c| c.row <= cell.row_end && c.row_end >= cell.row && c.x0 >= cell.x1 - 2.0)
             .min_by(|a, b| {
-                a.x0.total_cmp(&b.x0).then((a.row != cell.row).cmp(&(b.row != cell.row)))
+                a.x0.total_cmp(&b.x0)
+                    .then((a.row != cell.row).cmp(&(b.row != cell.row)))
             })
     }
 
@@ -175,7 +208,10 @@ impl FormGrid {
         self.cells
             .iter()
             .filter(|c| c.row == cell.row_end + 1 && c.x_overlap(cell.x0, cell.x1) > 0.0)
-            .max_by(|a, b| a.x_overlap(cell.x0, cell.x1).total_cmp(&b.x_overlap(cell.x0, cell.x1)))
+            .max_by(|a, b| {
+                a.x_overlap(cell.x0, cell.x1)
+                    .total_cmp(&b.x_overlap(cell.x0, cell.x1))
+            })
     }
 
     /// Cells covering global row `row`.
@@ -210,7 +246,15 @@ mod tests {
             col_span: 1,
             bbox: Rect::new(x0, 10.0 * row as f32, x1, 10.0 * (row + rs) as f32),
             text: text.into(),
-            runs: vec![(Rect::new(x0 + 1.0, 10.0 * row as f32, x1 - 1.0, 10.0 * (row + rs) as f32), text.into())],
+            runs: vec![(
+                Rect::new(
+                    x0 + 1.0,
+                    10.0 * row as f32,
+                    x1 - 1.0,
+                    10.0 * (row + rs) as f32,
+                ),
+                text.into(),
+            )],
             overdrawn: 0,
             confidence: None,
         }
@@ -231,8 +275,22 @@ mod tests {
     #[test]
     fn a_row_split_by_the_break_is_joined() {
         let mut g = FormGrid::default();
-        let a = table(1, 1, vec![cell(0, 0, 1, 0.0, 50.0, "年度总体目标"), cell(0, 1, 1, 50.0, 100.0, "人员到岗率达10")]);
-        let b = table(2, 2, vec![cell(0, 1, 1, 50.0, 100.0, "0%，完成"), cell(1, 0, 1, 0.0, 50.0, "绩效指标")]);
+        let a = table(
+            1,
+            1,
+            vec![
+                cell(0, 0, 1, 0.0, 50.0, "年度总体目标"),
+                cell(0, 1, 1, 50.0, 100.0, "人员到岗率达10"),
+            ],
+        );
+        let b = table(
+            2,
+            2,
+            vec![
+                cell(0, 1, 1, 50.0, 100.0, "0%，完成"),
+                cell(1, 0, 1, 0.0, 50.0, "绩效指标"),
+            ],
+        );
         g.push(&a, Extraction::Text, false);
         g.push(&b, Extraction::Text, true);
         assert_eq!(g.rows, 2);
@@ -244,8 +302,16 @@ mod tests {
     #[test]
     fn fragments_without_split_rows_stack() {
         let mut g = FormGrid::default();
-        g.push(&table(1, 1, vec![cell(0, 0, 1, 0.0, 50.0, "项目总目标")]), Extraction::Text, false);
-        g.push(&table(2, 1, vec![cell(0, 0, 1, 0.0, 50.0, "目标文字")]), Extraction::Text, false);
+        g.push(
+            &table(1, 1, vec![cell(0, 0, 1, 0.0, 50.0, "项目总目标")]),
+            Extraction::Text,
+            false,
+        );
+        g.push(
+            &table(2, 1, vec![cell(0, 0, 1, 0.0, 50.0, "目标文字")]),
+            Extraction::Text,
+            false,
+        );
         let label = g.find(Label::OverallGoal).unwrap();
         assert_eq!(g.below(label).unwrap().text, "目标文字");
     }

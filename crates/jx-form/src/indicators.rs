@@ -19,21 +19,31 @@ struct Column {
 
 /// Picks, among cells covering `row`, the one that fills most of `col`
 /// (at least half of it).
-fn cell_in<'g>(grid: &'g FormGrid, row: usize, col: Column) -> Option<&'g GridCell> {
+fn cell_in(grid: &FormGrid, row: usize, col: Column) -> Option<&GridCell> {
     let width = col.x1 - col.x0;
     grid.covering(row)
         .filter(|c| c.x_overlap(col.x0, col.x1) >= 0.5 * width)
-        .max_by(|a, b| a.x_overlap(col.x0, col.x1).total_cmp(&b.x_overlap(col.x0, col.x1)))
+        .max_by(|a, b| {
+            a.x_overlap(col.x0, col.x1)
+                .total_cmp(&b.x_overlap(col.x0, col.x1))
+        })
 }
 
 /// Reads every indicator row under the header.
 pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
     let Some(name_header) = grid.find(Label::Level3Header) else {
-        rec.warn("missing_section", "indicators", "no 三级指标 header: the indicator table was not found");
+        rec.warn(
+            "missing_section",
+            "indicators",
+            "no 三级指标 header: the indicator table was not found",
+        );
         return Vec::new();
     };
     let col = |label| grid.find(label).map(|c| Column { x0: c.x0, x1: c.x1 });
-    let name_col = Column { x0: name_header.x0, x1: name_header.x1 };
+    let name_col = Column {
+        x0: name_header.x0,
+        x1: name_header.x1,
+    };
     let value_col = col(Label::ValueHeader);
     let l1_col = col(Label::Level1Header);
     let l2_col = col(Label::Level2Header);
@@ -46,7 +56,9 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
         if name_cell.label.is_some() {
             continue;
         }
-        let value_cell = value_col.and_then(|c| cell_in(grid, row, c)).filter(|c| c.row <= row);
+        let value_cell = value_col
+            .and_then(|c| cell_in(grid, row, c))
+            .filter(|c| c.row <= row);
         let i = out.len();
         let name = rec.read(&format!("indicators[{i}].name"), name_cell);
         let text = match value_cell {
@@ -74,7 +86,12 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
             level1,
             level2,
             name,
-            value: IndicatorValue { text, op: parsed.op, number: parsed.number, unit: parsed.unit },
+            value: IndicatorValue {
+                text,
+                op: parsed.op,
+                number: parsed.number,
+                unit: parsed.unit,
+            },
         });
     }
     out
@@ -93,8 +110,12 @@ fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Optio
     match best {
         Some((label, d)) if d <= 2 && d * 3 < label.chars().count() => {
             rec.repair(
-                Diagnostic::new("label_snapped", path, format!("OCR text {text:?} is {d} edit(s) from the taxonomy label {label:?}"))
-                    .change(text, label),
+                Diagnostic::new(
+                    "label_snapped",
+                    path,
+                    format!("OCR text {text:?} is {d} edit(s) from the taxonomy label {label:?}"),
+                )
+                .change(text, label),
             );
             label.to_string()
         }
@@ -130,8 +151,15 @@ fn resolve_levels(
     match taxonomy::parent_of(&level2) {
         // A national level-2 label fixes its level 1: a different or missing
         // level 1 here is the layout's doing (a merged cell cut or shifted).
-        Some(parent) if parent != level1 && (carried || level1.is_empty() || taxonomy::is_level1(&level1)) => {
-            let how = if carried { "was lost in the layout" } else { "is a merged cell that spans past its rows" };
+        Some(parent)
+            if parent != level1
+                && (carried || level1.is_empty() || taxonomy::is_level1(&level1)) =>
+        {
+            let how = if carried {
+                "was lost in the layout"
+            } else {
+                "is a merged cell that spans past its rows"
+            };
             rec.repair(
                 Diagnostic::new("level_restored", &path1, format!("the 一级指标 cell of this row {how}; {level2:?} belongs to {parent:?} by the national taxonomy"))
                     .change(level1, parent),

@@ -37,16 +37,46 @@ pub const VOCABULARY: &[(Label, &[&str])] = &[
     (Label::Nature, &["项目性质"]),
     (Label::Category, &["项目类别", "项目类型"]),
     (Label::Department, &["主管部门", "主管单位", "预算主管部门"]),
-    (Label::Implementer, &["实施单位", "项目实施单位", "预算单位"]),
-    (Label::StartDate, &["计划开始日期", "项目开始日期", "开始日期", "计划开始时间"]),
-    (Label::EndDate, &["计划完成日期", "项目完成日期", "完成日期", "计划结束日期", "计划完成时间"]),
-    (Label::FundsBlock, &["项目资金(元)", "项目资金", "项目资金(万元)", "资金情况(元)", "资金情况"]),
+    (
+        Label::Implementer,
+        &["实施单位", "项目实施单位", "预算单位"],
+    ),
+    (
+        Label::StartDate,
+        &["计划开始日期", "项目开始日期", "开始日期", "计划开始时间"],
+    ),
+    (
+        Label::EndDate,
+        &[
+            "计划完成日期",
+            "项目完成日期",
+            "完成日期",
+            "计划结束日期",
+            "计划完成时间",
+        ],
+    ),
+    (
+        Label::FundsBlock,
+        &[
+            "项目资金(元)",
+            "项目资金",
+            "项目资金(万元)",
+            "资金情况(元)",
+            "资金情况",
+        ],
+    ),
     (Label::ProjectTotal, &["项目资金总额", "资金总额"]),
     (Label::Fiscal, &["其中财政资金", "财政资金"]),
     (Label::OtherFunds, &["其他资金", "其中其他资金"]),
-    (Label::AnnualTotal, &["年度资金申请总额", "年度资金总额", "年度申请资金总额"]),
+    (
+        Label::AnnualTotal,
+        &["年度资金申请总额", "年度资金总额", "年度申请资金总额"],
+    ),
     (Label::Appropriation, &["其中当年财政拨款", "当年财政拨款"]),
-    (Label::Carryover, &["上年结转资金", "其中上年结转资金", "上年结转"]),
+    (
+        Label::Carryover,
+        &["上年结转资金", "其中上年结转资金", "上年结转"],
+    ),
     (Label::GoalsBlock, &["项目绩效目标", "绩效目标", "总体目标"]),
     (Label::OverallGoal, &["项目总目标"]),
     (Label::AnnualGoal, &["年度总体目标", "年度目标"]),
@@ -54,7 +84,17 @@ pub const VOCABULARY: &[(Label, &[&str])] = &[
     (Label::Level1Header, &["一级指标"]),
     (Label::Level2Header, &["二级指标"]),
     (Label::Level3Header, &["三级指标", "指标名称"]),
-    (Label::ValueHeader, &["年度(/项目)指标值", "年度指标值", "指标值", "项目指标值", "年度(项目)指标值", "年度/项目指标值"]),
+    (
+        Label::ValueHeader,
+        &[
+            "年度(/项目)指标值",
+            "年度指标值",
+            "指标值",
+            "项目指标值",
+            "年度(项目)指标值",
+            "年度/项目指标值",
+        ],
+    ),
 ];
 
 /// The form's wording compared loosely: NFKC (full-width brackets and colons
@@ -100,7 +140,9 @@ pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -124,8 +166,14 @@ mod tests {
 
     #[test]
     fn ocr_misreads_snap_to_the_nearest_label() {
-        assert_eq!(nearest_label("项目名杯", 1).map(|x| x.0), Some(Label::ProjectName));
-        assert_eq!(nearest_label("年度资金申情总额", 2).map(|x| x.0), Some(Label::AnnualTotal));
+        assert_eq!(
+            nearest_label("项目名杯", 1).map(|x| x.0),
+            Some(Label::ProjectName)
+        );
+        assert_eq!(
+            nearest_label("年度资金申情总额", 2).map(|x| x.0),
+            Some(Label::AnnualTotal)
+        );
         assert!(nearest_label("完全不同的文字", 2).is_none());
     }
 

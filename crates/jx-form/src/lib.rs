@@ -46,14 +46,20 @@ pub struct FormOptions {
 
 impl Default for FormOptions {
     fn default() -> Self {
-        FormOptions { low_confidence: 0.6 }
+        FormOptions {
+            low_confidence: 0.6,
+        }
     }
 }
 
 /// Maps the pages of one file to its forms, in order.
 pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec<FormRecord> {
     let located = locate::locate(pages);
-    let first_title_y = located.forms.first().and_then(|f| title_line(&f.heading)).map(|l| (l.page, l.bbox.y0));
+    let first_title_y = located
+        .forms
+        .first()
+        .and_then(|f| title_line(&f.heading))
+        .map(|l| (l.page, l.bbox.y0));
     let document_title = document_title(&located.front_lines, first_title_y);
     located
         .forms
@@ -66,14 +72,25 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                 Some(l) => {
                     if l.overdrawn > 0 {
                         rec.repair(
-                            Diagnostic::new("duplicate_glyphs", "form_title", format!("{} glyph(s) drawn again at the same place counted once", l.overdrawn))
-                                .at(l.page, l.bbox.rounded()),
+                            Diagnostic::new(
+                                "duplicate_glyphs",
+                                "form_title",
+                                format!(
+                                    "{} glyph(s) drawn again at the same place counted once",
+                                    l.overdrawn
+                                ),
+                            )
+                            .at(l.page, l.bbox.rounded()),
                         );
                     }
                     normalize_title(&l.text)
                 }
                 None => {
-                    rec.warn("missing_field", "form_title", "no title line above the form; the standard title is written");
+                    rec.warn(
+                        "missing_field",
+                        "form_title",
+                        "no title line above the form; the standard title is written",
+                    );
                     "财政项目支出绩效目标申报表".to_string()
                 }
             };
@@ -125,7 +142,12 @@ fn title_line(heading: &[TextLine]) -> Option<&TextLine> {
         .iter()
         .rev()
         .find(|l| is_form_title(&l.text))
-        .or_else(|| heading.iter().rev().find(|l| !is_year_line(&l.text) && !l.text.trim().is_empty()))
+        .or_else(|| {
+            heading
+                .iter()
+                .rev()
+                .find(|l| !is_year_line(&l.text) && !l.text.trim().is_empty())
+        })
 }
 
 /// The contract's `form_title`: as printed, white space removed.
@@ -135,13 +157,20 @@ fn normalize_title(t: &str) -> String {
 
 /// The bound volume's cover title: of the lines before the first form's
 /// title, the one in the largest type (the first of equals), unless it is a
-/// year line or a form title itself.
+/// year line. (A cover may read like a form title — 绩效目标表 — so only the
+/// first form's own title line, by position, is left out.)
 fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option<String> {
     front
         .iter()
         .filter(|l| first_title.is_none_or(|(p, y)| (l.page, l.bbox.y0) < (p, y - 0.5)))
-        .filter(|l| !is_year_line(&l.text) && !is_form_title(&l.text))
-        .filter(|l| l.text.chars().filter(|c| !c.is_ascii_digit() && !c.is_whitespace()).count() >= 4)
+        .filter(|l| !is_year_line(&l.text))
+        .filter(|l| {
+            l.text
+                .chars()
+                .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
+                .count()
+                >= 4
+        })
         .fold(None::<&TextLine>, |best, l| match best {
             Some(b) if b.font_size >= l.font_size - 0.1 => Some(b),
             _ => Some(l),

@@ -32,7 +32,8 @@ const EDGE_TOLERANCE: f32 = 6.0;
 
 /// `(2024年度)` and its variants.
 pub fn year_of(text: &str) -> Option<i32> {
-    static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(19[0-9]{2}|2[0-1][0-9]{2})\s*年度").unwrap());
+    static YEAR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(19[0-9]{2}|2[0-1][0-9]{2})\s*年度").unwrap());
     YEAR.captures(text).and_then(|c| c[1].parse().ok())
 }
 
@@ -49,17 +50,40 @@ pub fn is_form_title(text: &str) -> bool {
     n.contains("绩效目标") && (n.ends_with("表") || n.ends_with("表)")) && !n.contains("汇总")
 }
 
+/// A table starts a form when it carries 项目名称 as a form does — a label
+/// with its value to its right — and at least two more of the form's labels.
+/// A budget list with 项目名称, 项目类别 … as column heads does not.
 fn starts_form(t: &Table) -> bool {
-    t.cells.iter().any(|c| label_of(&c.text) == Some(Label::ProjectName))
+    let labels: std::collections::HashSet<Label> =
+        t.cells.iter().filter_map(|c| label_of(&c.text)).collect();
+    let name_has_value = t
+        .cells
+        .iter()
+        .filter(|c| label_of(&c.text) == Some(Label::ProjectName))
+        .any(|c| {
+            t.cells
+                .iter()
+                .find(|v| v.row == c.row && v.col == c.col + c.col_span)
+                .is_some_and(|v| label_of(&v.text).is_none())
+        });
+    name_has_value && labels.len() >= 3
 }
 
-fn continues(prev: &Table, prev_last_on_page: bool, t: &Table, first_on_page: bool, between: &[TextLine]) -> bool {
+fn continues(
+    prev: &Table,
+    prev_last_on_page: bool,
+    t: &Table,
+    first_on_page: bool,
+    between: &[TextLine],
+) -> bool {
     first_on_page
         && prev_last_on_page
         && t.page == prev.page + 1
         && (t.bbox.x0 - prev.bbox.x0).abs() <= EDGE_TOLERANCE
         && (t.bbox.x1 - prev.bbox.x1).abs() <= EDGE_TOLERANCE
-        && !between.iter().any(|l| is_form_title(&l.text) || is_year_line(&l.text))
+        && !between
+            .iter()
+            .any(|l| is_form_title(&l.text) || is_year_line(&l.text))
 }
 
 /// Walks the pages in order and groups tables into forms.
@@ -94,19 +118,25 @@ pub fn locate(pages: &[PageLayout]) -> Located {
                     out.forms.push(f);
                 }
                 seen_form = true;
-                let mut f = LocatedForm { heading: std::mem::take(&mut pending), ..Default::default() };
+                let mut f = LocatedForm {
+                    heading: std::mem::take(&mut pending),
+                    ..Default::default()
+                };
                 f.grid.push(t, page.extraction, false);
                 f.extractions.push(page.extraction);
                 current = Some(f);
                 continue;
             }
-            let follows = current.as_ref().and_then(|f| f.grid.last.as_ref()).is_some_and(|prev| {
-                let prev_last = pages
-                    .iter()
-                    .find(|p| p.number == prev.page)
-                    .is_some_and(|p| p.tables.last().is_some_and(|l| l.bbox == prev.bbox));
-                continues(prev, prev_last, t, first_on_page, &pending)
-            });
+            let follows = current
+                .as_ref()
+                .and_then(|f| f.grid.last.as_ref())
+                .is_some_and(|prev| {
+                    let prev_last = pages
+                        .iter()
+                        .find(|p| p.number == prev.page)
+                        .is_some_and(|p| p.tables.last().is_some_and(|l| l.bbox == prev.bbox));
+                    continues(prev, prev_last, t, first_on_page, &pending)
+                });
             if follows && let Some(f) = current.as_mut() {
                 let split_row = (f.grid.last.as_ref().is_some_and(|p| p.cut_bottom) && t.cut_top)
                     || f.grid.first_row_is_remainder(t);
@@ -132,7 +162,9 @@ mod tests {
     fn titles_and_years() {
         assert!(is_form_title("财政项目支出绩效目标申报表"));
         assert!(is_form_title("项目支出绩效目标填报表"));
-        assert!(!is_form_title("上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"));
+        assert!(!is_form_title(
+            "上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"
+        ));
         assert!(is_year_line("(2024年度)") && is_year_line("（2023 年度）"));
         assert!(!is_year_line("财政项目支出绩效目标申报表"));
         assert_eq!(year_of("(2024年度)"), Some(2024));

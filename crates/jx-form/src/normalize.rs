@@ -11,8 +11,9 @@ pub struct NotNormalizable(pub String);
 /// `1,094,910,000.00` → `1094910000.00`, `116822` → `116822.00`. `scale`
 /// shifts the decimal point right (4 for 万元). Blank → `Ok(None)`.
 pub fn money(text: &str, scale: u32) -> Result<Option<String>, NotNormalizable> {
-    static MONEY: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^(-)?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$").unwrap());
+    static MONEY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(-)?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$").unwrap()
+    });
     let t: String = text
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '¥' | '￥' | '元'))
@@ -21,10 +22,14 @@ pub fn money(text: &str, scale: u32) -> Result<Option<String>, NotNormalizable> 
     if t.is_empty() || t == "-" || t == "—" || t == "/" {
         return Ok(None);
     }
-    let caps = MONEY.captures(&t).ok_or_else(|| NotNormalizable(text.to_string()))?;
+    let caps = MONEY
+        .captures(&t)
+        .ok_or_else(|| NotNormalizable(text.to_string()))?;
     let sign = caps.get(1).map_or("", |m| m.as_str());
     let mut int: String = caps[2].replace(',', "");
-    let mut frac: String = caps.get(3).map_or(String::new(), |m| m.as_str().to_string());
+    let mut frac: String = caps
+        .get(3)
+        .map_or(String::new(), |m| m.as_str().to_string());
     for _ in 0..scale {
         let c = if frac.is_empty() { '0' } else { frac.remove(0) };
         int.push(c);
@@ -53,12 +58,15 @@ pub fn date(text: &str) -> Result<Option<String>, NotNormalizable> {
     if t.is_empty() {
         return Ok(None);
     }
-    let c = DATE.captures(t).ok_or_else(|| NotNormalizable(text.to_string()))?;
+    let c = DATE
+        .captures(t)
+        .ok_or_else(|| NotNormalizable(text.to_string()))?;
     let y: u32 = c[1].parse().unwrap_or(0);
     let (m, d): (u32, u32) = match (c.get(2), c.get(3), c.get(4), c.get(5)) {
-        (Some(m), Some(d), _, _) | (_, _, Some(m), Some(d)) => {
-            (m.as_str().parse().unwrap_or(0), d.as_str().parse().unwrap_or(0))
-        }
+        (Some(m), Some(d), _, _) | (_, _, Some(m), Some(d)) => (
+            m.as_str().parse().unwrap_or(0),
+            d.as_str().parse().unwrap_or(0),
+        ),
         _ => return Err(NotNormalizable(text.to_string())),
     };
     if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
@@ -69,7 +77,7 @@ pub fn date(text: &str) -> Result<Option<String>, NotNormalizable> {
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -110,8 +118,16 @@ pub fn value(text: &str) -> ParsedValue {
     if number.ends_with('.') || number == "-" {
         return ParsedValue::default();
     }
-    let unit = c.get(3).or(c.get(4)).map(|m| m.as_str().trim().to_string()).filter(|u| !u.is_empty());
-    ParsedValue { op, number: Some(number), unit }
+    let unit = c
+        .get(3)
+        .or(c.get(4))
+        .map(|m| m.as_str().trim().to_string())
+        .filter(|u| !u.is_empty());
+    ParsedValue {
+        op,
+        number: Some(number),
+        unit,
+    }
 }
 
 #[cfg(test)]
@@ -120,7 +136,10 @@ mod tests {
 
     #[test]
     fn money_is_exact() {
-        assert_eq!(money("1,094,910,000.00", 0), Ok(Some("1094910000.00".into())));
+        assert_eq!(
+            money("1,094,910,000.00", 0),
+            Ok(Some("1094910000.00".into()))
+        );
         assert_eq!(money("116822", 0), Ok(Some("116822.00".into())));
         assert_eq!(money("0.00", 0), Ok(Some("0.00".into())));
         assert_eq!(money("12.5", 0), Ok(Some("12.50".into())));
@@ -132,7 +151,14 @@ mod tests {
 
     #[test]
     fn dates_from_every_printed_form() {
-        for t in ["2024-01-01", "2024年1月1日", "2024/1/1", "2024.01.01", "20240101", "2024 年 1 月 1 日"] {
+        for t in [
+            "2024-01-01",
+            "2024年1月1日",
+            "2024/1/1",
+            "2024.01.01",
+            "20240101",
+            "2024 年 1 月 1 日",
+        ] {
             assert_eq!(date(t), Ok(Some("2024-01-01".into())), "{t}");
         }
         assert_eq!(date(""), Ok(None));
@@ -143,13 +169,25 @@ mod tests {
     #[test]
     fn values_parse() {
         let v = value("=23000.00(人)");
-        assert_eq!((v.op.as_deref(), v.number.as_deref(), v.unit.as_deref()), (Some("="), Some("23000.00"), Some("人")));
+        assert_eq!(
+            (v.op.as_deref(), v.number.as_deref(), v.unit.as_deref()),
+            (Some("="), Some("23000.00"), Some("人"))
+        );
         let v = value("≥90.00 (%)");
-        assert_eq!((v.op.as_deref(), v.number.as_deref(), v.unit.as_deref()), (Some("≥"), Some("90.00"), Some("%")));
+        assert_eq!(
+            (v.op.as_deref(), v.number.as_deref(), v.unit.as_deref()),
+            (Some("≥"), Some("90.00"), Some("%"))
+        );
         let v = value("≤3.00（天）");
-        assert_eq!((v.op.as_deref(), v.unit.as_deref()), (Some("≤"), Some("天")));
+        assert_eq!(
+            (v.op.as_deref(), v.unit.as_deref()),
+            (Some("≤"), Some("天"))
+        );
         let v = value("95%");
-        assert_eq!((v.op, v.number.as_deref(), v.unit.as_deref()), (None, Some("95"), Some("%")));
+        assert_eq!(
+            (v.op, v.number.as_deref(), v.unit.as_deref()),
+            (None, Some("95"), Some("%"))
+        );
         assert_eq!(value("1,200.00(人次)").number.as_deref(), Some("1200.00"));
         assert_eq!(value("及时"), ParsedValue::default());
         assert_eq!(value("2024年重阳节前"), ParsedValue::default());

@@ -18,7 +18,10 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(low_confidence: f32) -> Self {
-        Recorder { low_confidence, ..Default::default() }
+        Recorder {
+            low_confidence,
+            ..Default::default()
+        }
     }
 
     /// The text of `cell` as the value of the field at `path`.
@@ -30,7 +33,9 @@ impl Recorder {
             Provenance {
                 page: first.page,
                 bbox,
-                confidence: cell.confidence.map(|c| (f64::from(c) * 1000.0).round() / 1000.0),
+                confidence: cell
+                    .confidence
+                    .map(|c| (f64::from(c) * 1000.0).round() / 1000.0),
             },
         );
         if cell.overdrawn > 0 {
@@ -54,7 +59,10 @@ impl Recorder {
                 Diagnostic::new(
                     "low_ocr_confidence",
                     path,
-                    format!("OCR confidence {:.2} for {:?}: check against the page", c, cell.text),
+                    format!(
+                        "OCR confidence {:.2} for {:?}: check against the page",
+                        c, cell.text
+                    ),
                 )
                 .at(first.page, bbox),
             );

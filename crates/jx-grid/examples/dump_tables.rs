@@ -14,14 +14,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let layout = jx_grid::reconstruct(&page.content, &jx_grid::GridOptions::default());
         println!("=== page {}", layout.number);
         for l in &layout.lines {
-            println!("LINE y={:.1} size={:.1} {:?}", l.bbox.y0, l.font_size, l.text);
+            println!(
+                "LINE y={:.1} size={:.1} {:?}",
+                l.bbox.y0, l.font_size, l.text
+            );
         }
         for t in &layout.tables {
-            println!("TABLE {}x{} y {:.1}..{:.1} cols {:?}", t.rows(), t.cols(), t.bbox.y0, t.bbox.y1,
-                t.col_edges.iter().map(|x| x.round() as i32).collect::<Vec<_>>());
+            println!(
+                "TABLE {}x{} y {:.1}..{:.1} cols {:?}",
+                t.rows(),
+                t.cols(),
+                t.bbox.y0,
+                t.bbox.y1,
+                t.col_edges
+                    .iter()
+                    .map(|x| x.round() as i32)
+                    .collect::<Vec<_>>()
+            );
             for c in &t.cells {
-                println!("  r{} c{} {}x{} {:?}{}", c.row, c.col, c.row_span, c.col_span, c.text,
-                    if c.overdrawn > 0 { format!(" (overdrawn {})", c.overdrawn) } else { String::new() });
+                println!(
+                    "  r{} c{} {}x{} {:?}{}",
+                    c.row,
+                    c.col,
+                    c.row_span,
+                    c.col_span,
+                    c.text,
+                    if c.overdrawn > 0 {
+                        format!(" (overdrawn {})", c.overdrawn)
+                    } else {
+                        String::new()
+                    }
+                );
             }
         }
     }

@@ -74,7 +74,11 @@ fn components(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Vec<(Vec<Rule>, Vec
         groups.entry(find(&mut parent, i)).or_default().0.push(*r);
     }
     for (j, r) in v.iter().enumerate() {
-        groups.entry(find(&mut parent, h.len() + j)).or_default().1.push(*r);
+        groups
+            .entry(find(&mut parent, h.len() + j))
+            .or_default()
+            .1
+            .push(*r);
     }
     groups.into_values().collect()
 }
@@ -99,7 +103,10 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
         h.iter().map(|r| r.end).fold(f32::MIN, f32::max),
     ];
     let cols = cluster_positions(
-        v.iter().map(|r| r.position).chain(h_ends.into_iter().filter(|x| x.is_finite())).collect(),
+        v.iter()
+            .map(|r| r.position)
+            .chain(h_ends.into_iter().filter(|x| x.is_finite()))
+            .collect(),
         opts.snap,
     );
     if rows.len() < 2 || cols.len() < opts.min_cols + 1 {
@@ -138,17 +145,24 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
     for r in 0..nr {
         for c in 0..nc {
             if c + 1 < nc && open_right(r, c) {
-                let (a, b) = (find(&mut parent, r * nc + c), find(&mut parent, r * nc + c + 1));
+                let (a, b) = (
+                    find(&mut parent, r * nc + c),
+                    find(&mut parent, r * nc + c + 1),
+                );
                 parent[a] = b;
             }
             if r + 1 < nr && open_below(r, c) {
-                let (a, b) = (find(&mut parent, r * nc + c), find(&mut parent, (r + 1) * nc + c));
+                let (a, b) = (
+                    find(&mut parent, r * nc + c),
+                    find(&mut parent, (r + 1) * nc + c),
+                );
                 parent[a] = b;
             }
         }
     }
     // Each region's bounding grid rectangle is one cell.
-    let mut spans: std::collections::BTreeMap<usize, (usize, usize, usize, usize)> = Default::default();
+    let mut spans: std::collections::BTreeMap<usize, (usize, usize, usize, usize)> =
+        Default::default();
     for r in 0..nr {
         for c in 0..nc {
             let root = find(&mut parent, r * nc + c);
@@ -186,15 +200,28 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
 fn open_ends(v: &[Rule], rows: &[f32], opts: &GridOptions) -> (Option<f32>, Option<f32>) {
     let (first, last) = (rows[0], rows[rows.len() - 1]);
     let reach = |beyond: &dyn Fn(&Rule) -> Option<f32>, pick_min: bool| {
-        let ends: Vec<(f32, f32)> = v.iter().filter_map(|r| beyond(r).map(|e| (r.position, e))).collect();
+        let ends: Vec<(f32, f32)> = v
+            .iter()
+            .filter_map(|r| beyond(r).map(|e| (r.position, e)))
+            .collect();
         let distinct = cluster_positions(ends.iter().map(|e| e.0).collect(), opts.snap).len();
         (distinct >= 2).then(|| {
             let it = ends.iter().map(|e| e.1);
-            if pick_min { it.fold(f32::MAX, f32::min) } else { it.fold(f32::MIN, f32::max) }
+            if pick_min {
+                it.fold(f32::MAX, f32::min)
+            } else {
+                it.fold(f32::MIN, f32::max)
+            }
         })
     };
-    let top = reach(&|r: &Rule| (first - r.start > opts.open_end).then_some(r.start), true);
-    let bottom = reach(&|r: &Rule| (r.end - last > opts.open_end).then_some(r.end), false);
+    let top = reach(
+        &|r: &Rule| (first - r.start > opts.open_end).then_some(r.start),
+        true,
+    );
+    let bottom = reach(
+        &|r: &Rule| (r.end - last > opts.open_end).then_some(r.end),
+        false,
+    );
     (top, bottom)
 }
 

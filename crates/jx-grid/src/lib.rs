@@ -24,13 +24,18 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
     let frames = frames(&page.rules, opts);
     let visible: Vec<&Glyph> = page.glyphs.iter().filter(|g| !g.invisible).collect();
     // Which frame cell each glyph's centre falls in.
-    let mut per_cell: Vec<Vec<Vec<&Glyph>>> =
-        frames.iter().map(|f| vec![Vec::new(); f.cells.len()]).collect();
+    let mut per_cell: Vec<Vec<Vec<&Glyph>>> = frames
+        .iter()
+        .map(|f| vec![Vec::new(); f.cells.len()])
+        .collect();
     let mut outside: Vec<&Glyph> = Vec::new();
     for g in visible {
         let c = g.bbox.center();
         let hit = frames.iter().enumerate().find_map(|(ti, f)| {
-            f.cells.iter().position(|cell| cell.bbox.contains(c)).map(|ci| (ti, ci))
+            f.cells
+                .iter()
+                .position(|cell| cell.bbox.contains(c))
+                .map(|ci| (ti, ci))
         });
         match hit {
             Some((ti, ci)) => per_cell[ti][ci].push(g),
@@ -91,7 +96,9 @@ fn free_lines(page: u32, glyphs: &[&Glyph], opts: &GridOptions) -> Vec<TextLine>
             };
             if split {
                 let a = text::assemble(&line[start..i], opts);
-                let bbox = line[start + 1..i].iter().fold(line[start].bbox, |b: Rect, g| b.union(&g.bbox));
+                let bbox = line[start + 1..i]
+                    .iter()
+                    .fold(line[start].bbox, |b: Rect, g| b.union(&g.bbox));
                 out.push(TextLine {
                     page,
                     bbox,

@@ -18,7 +18,11 @@ pub fn snap_and_join(rules: &[Rule], axis: RuleAxis, opts: &GridOptions) -> Vec<
         }
         let group = &mut rs[i..j];
         let weight: f32 = group.iter().map(|r| r.length().max(0.1)).sum();
-        let pos = group.iter().map(|r| r.position * r.length().max(0.1)).sum::<f32>() / weight;
+        let pos = group
+            .iter()
+            .map(|r| r.position * r.length().max(0.1))
+            .sum::<f32>()
+            / weight;
         group.sort_by(|a, b| a.start.total_cmp(&b.start));
         let mut cur = group[0];
         cur.position = pos;
@@ -28,7 +32,10 @@ pub fn snap_and_join(rules: &[Rule], axis: RuleAxis, opts: &GridOptions) -> Vec<
                 cur.thickness = cur.thickness.max(r.thickness);
             } else {
                 out.push(cur);
-                cur = Rule { position: pos, ..*r };
+                cur = Rule {
+                    position: pos,
+                    ..*r
+                };
             }
         }
         out.push(cur);
@@ -77,8 +84,14 @@ mod tests {
 
     #[test]
     fn distant_pieces_stay_apart() {
-        let rules = vec![Rule::vertical(5.0, 0.0, 10.0, 1.0), Rule::vertical(5.0, 30.0, 40.0, 1.0)];
-        assert_eq!(snap_and_join(&rules, RuleAxis::Vertical, &GridOptions::default()).len(), 2);
+        let rules = vec![
+            Rule::vertical(5.0, 0.0, 10.0, 1.0),
+            Rule::vertical(5.0, 30.0, 40.0, 1.0),
+        ];
+        assert_eq!(
+            snap_and_join(&rules, RuleAxis::Vertical, &GridOptions::default()).len(),
+            2
+        );
     }
 
     #[test]

@@ -96,7 +96,10 @@ pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
     let mut out = Assembled::default();
     for line in lines(glyphs, opts) {
         let text = join_line(&line, opts);
-        let bbox = line.iter().skip(1).fold(line[0].bbox, |b, g| b.union(&g.bbox));
+        let bbox = line
+            .iter()
+            .skip(1)
+            .fold(line[0].bbox, |b, g| b.union(&g.bbox));
         let mut start = 0;
         for i in 1..=line.len() {
             let wide = i < line.len()
@@ -104,7 +107,10 @@ pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
                     > opts.run_gap_em * line[i].font_size.max(line[i - 1].font_size).max(1.0);
             if i == line.len() || wide {
                 let part = &line[start..i];
-                let b = part.iter().skip(1).fold(part[0].bbox, |b, g| b.union(&g.bbox));
+                let b = part
+                    .iter()
+                    .skip(1)
+                    .fold(part[0].bbox, |b, g| b.union(&g.bbox));
                 out.runs.push((b, join_line(part, opts)));
                 start = i;
             }
@@ -116,7 +122,10 @@ pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
         out.overdrawn += g.overdrawn;
         out.font_size = out.font_size.max(g.font_size);
         if let GlyphOrigin::Ocr { confidence } = g.origin {
-            out.confidence = Some(out.confidence.map_or(confidence, |c: f32| c.min(confidence)));
+            out.confidence = Some(
+                out.confidence
+                    .map_or(confidence, |c: f32| c.min(confidence)),
+            );
         }
     }
     out
@@ -144,19 +153,33 @@ mod tests {
 
     #[test]
     fn wrapped_chinese_lines_join_without_spaces() {
-        let glyphs = vec![g("服", 0.0, 0.0, 10.0), g("务", 10.0, 0.0, 10.0), g("对", 0.0, 12.0, 10.0), g("象", 10.0, 12.0, 10.0)];
+        let glyphs = vec![
+            g("服", 0.0, 0.0, 10.0),
+            g("务", 10.0, 0.0, 10.0),
+            g("对", 0.0, 12.0, 10.0),
+            g("象", 10.0, 12.0, 10.0),
+        ];
         assert_eq!(assemble_all(&glyphs), "服务对象");
     }
 
     #[test]
     fn reading_order_is_by_line_then_x() {
-        let glyphs = vec![g("b", 5.0, 0.5, 5.0), g("c", 0.0, 12.0, 5.0), g("a", 0.0, 0.0, 5.0)];
+        let glyphs = vec![
+            g("b", 5.0, 0.5, 5.0),
+            g("c", 0.0, 12.0, 5.0),
+            g("a", 0.0, 0.0, 5.0),
+        ];
         assert_eq!(assemble_all(&glyphs), "abc");
     }
 
     #[test]
     fn gaps_between_latin_words_are_spaces_but_not_between_chinese() {
-        let glyphs = vec![g("OK", 0.0, 0.0, 12.0), g("2024", 18.0, 0.0, 20.0), g("年", 45.0, 0.0, 10.0), g("度", 60.0, 0.0, 10.0)];
+        let glyphs = vec![
+            g("OK", 0.0, 0.0, 12.0),
+            g("2024", 18.0, 0.0, 20.0),
+            g("年", 45.0, 0.0, 10.0),
+            g("度", 60.0, 0.0, 10.0),
+        ];
         assert_eq!(assemble_all(&glyphs), "OK 2024年度");
     }
 

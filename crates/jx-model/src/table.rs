@@ -74,9 +74,9 @@ impl Table {
 
     /// The cell covering grid position (`row`, `col`), if any.
     pub fn cell_at(&self, row: usize, col: usize) -> Option<&Cell> {
-        self.cells.iter().find(|c| {
-            c.row <= row && row <= c.last_row() && c.col <= col && col <= c.last_col()
-        })
+        self.cells
+            .iter()
+            .find(|c| c.row <= row && row <= c.last_row() && c.col <= col && col <= c.last_col())
     }
 }
 

@@ -2,13 +2,17 @@
 //!
 //! ```text
 //! cargo run --release -p jx-ocr --example ocr_page -- [options] PAGE.jpg|png [...]
-//!   --dpi N          resolution of the images (default 300)
 //!   --page WxH       page size in points (default A4 595.28x841.89); the image
-//!                    is taken to cover the whole page
+//!                    is taken to cover the whole page, so its resolution
+//!                    follows from its pixel size
 //!   --feed binary    give Tesseract the binarized ink instead of gray
 //!   --serial         read cells one after another (no rayon)
+//!   --text-height N  scale boxes so text lines are N px tall (default 18)
 //!   --json           one JSON object per cell/line on stdout instead of text
 //!   --rules          list every rule
+//!   --grid           take cell boxes from jx-grid (`frames`) and print the
+//!                    cell texts `jx_grid::reconstruct` assembles from the glyphs
+//!   --residual       re-estimate the skew of the deskewed page (should be ~0)
 //!   --dump PREFIX    write the deskewed gray and binarized pages as PGM
 //! ```
 //!
@@ -26,17 +30,17 @@ fn main() {
     if let Err(e) = jx_ocr::ensure_openmp_single_thread() {
         eprintln!("warning: could not re-execute with OMP_THREAD_LIMIT=1: {e}");
     }
-    let mut dpi = 300.0f32;
     let (mut pw, mut ph) = (595.28f32, 841.89f32);
     let mut opts = OcrOptions::default();
     let mut json = false;
     let mut list_rules = false;
+    let mut use_grid = false;
+    let mut residual = false;
     let mut dump: Option<String> = None;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--dpi" => dpi = args.next().and_then(|v| v.parse().ok()).expect("--dpi N"),
             "--page" => {
                 let v = args.next().expect("--page WxH");
                 let (w, h) = v.split_once('x').expect("--page WxH");
@@ -49,13 +53,20 @@ fn main() {
                 }
             }
             "--serial" => opts.parallel = false,
+            "--text-height" => {
+                opts.text_height_px = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--text-height N")
+            }
             "--json" => json = true,
             "--rules" => list_rules = true,
+            "--grid" => use_grid = true,
+            "--residual" => residual = true,
             "--dump" => dump = args.next(),
             _ => files.push(a),
         }
     }
-    let _ = dpi; // the page size fixes the scale; --dpi only documents intent
     let t0 = Instant::now();
     let engine = match OcrEngine::new(&opts) {
         Ok(e) => e,
@@ -64,7 +75,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    eprintln!("engine init {:.3} s", t0.elapsed().as_secs_f64());
+    eprintln!(
+        "engine init {:.3} s (OMP_THREAD_LIMIT={})",
+        t0.elapsed().as_secs_f64(),
+        std::env::var(jx_ocr::OMP_THREAD_LIMIT).unwrap_or_default()
+    );
     let mut total = 0.0;
     for (i, f) in files.iter().enumerate() {
         let t_load = Instant::now();
@@ -79,20 +94,67 @@ fn main() {
             }
         };
         drop(raster);
+        if residual {
+            // Skew left after deskewing: prepare the deskewed image again.
+            let again = PageRaster {
+                number: page.number,
+                page_width: page.page_width,
+                page_height: page.page_height,
+                width: page.gray.width as u32,
+                height: page.gray.height as u32,
+                channels: 1,
+                pixels: page.gray.data.clone(),
+                frame: page.frame,
+                hint_glyphs: vec![],
+            };
+            let p2 = prepare(&again, &opts).expect("prepare again");
+            eprintln!("  residual skew after deskew: {:+.2}°", p2.skew_degrees);
+        }
         if let Some(prefix) = &dump {
-            write_pgm(&format!("{prefix}{}-gray.pgm", i + 1), page.gray.width, page.gray.height, &page.gray.data);
-            let ink: Vec<u8> = page.ink.data.iter().map(|&v| if v != 0 { 0 } else { 255 }).collect();
-            write_pgm(&format!("{prefix}{}-ink.pgm", i + 1), page.ink.width, page.ink.height, &ink);
+            write_pgm(
+                &format!("{prefix}{}-gray.pgm", i + 1),
+                page.gray.width,
+                page.gray.height,
+                &page.gray.data,
+            );
+            let ink: Vec<u8> = page
+                .ink
+                .data
+                .iter()
+                .map(|&v| if v != 0 { 0 } else { 255 })
+                .collect();
+            write_pgm(
+                &format!("{prefix}{}-ink.pgm", i + 1),
+                page.ink.width,
+                page.ink.height,
+                &ink,
+            );
         }
         let prep_s = t.elapsed().as_secs_f64();
-        let (cells, tables) = simple_cells(&page.rules);
+        let grid_opts = jx_grid::GridOptions::default();
+        let (cells, tables) = if use_grid {
+            let frames = jx_grid::frames(&page.rules, &grid_opts);
+            let cells = frames
+                .iter()
+                .flat_map(|f| f.cells.iter().map(|c| c.bbox))
+                .collect();
+            (cells, frames.iter().map(|f| f.bbox).collect())
+        } else {
+            simple_cells(&page.rules)
+        };
         let t = Instant::now();
-        let texts = engine.read_cells_grouped(&page, &cells).expect("read cells");
+        let texts = engine
+            .read_cells_grouped(&page, &cells)
+            .expect("read cells");
         let cells_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let outside = engine.read_outside(&page, &tables).expect("read outside");
         let out_s = t.elapsed().as_secs_f64();
-        let nh = page.rules.iter().filter(|r| r.axis == RuleAxis::Horizontal).count();
+        let nh = page
+            .rules
+            .iter()
+            .filter(|r| r.axis == RuleAxis::Horizontal)
+            .count();
         let nonempty = texts.iter().filter(|g| !g.is_empty()).count();
         eprintln!(
             "{f}: {}x{} px, skew {:+.2}°, {} rules ({} h, {} v), {} coloured px, {} cells ({} with text), {} tables, {} outside lines",
@@ -120,6 +182,35 @@ fn main() {
                     r.axis, r.position, r.start, r.end, r.thickness
                 );
             }
+        }
+        if use_grid {
+            // The whole page through the grid layer, as the CLI will do it.
+            let mut glyphs: Vec<Glyph> = texts.into_iter().flatten().collect();
+            glyphs.extend(outside);
+            let layout = jx_grid::reconstruct(&page.to_page_content(glyphs), &grid_opts);
+            for t in &layout.tables {
+                for c in t.cells.iter().filter(|c| !c.text.is_empty()) {
+                    emit_text(
+                        json,
+                        f,
+                        "cell",
+                        &c.bbox,
+                        &c.text,
+                        c.confidence.unwrap_or(1.0),
+                    );
+                }
+            }
+            for l in &layout.lines {
+                emit_text(
+                    json,
+                    f,
+                    "outside",
+                    &l.bbox,
+                    &l.text,
+                    l.confidence.unwrap_or(1.0),
+                );
+            }
+            continue;
         }
         for g in &outside {
             emit(json, f, "outside", &g.bbox, std::slice::from_ref(g));
@@ -163,6 +254,23 @@ fn emit(json: bool, file: &str, kind: &str, bbox: &Rect, glyphs: &[Glyph]) {
     }
 }
 
+fn emit_text(json: bool, file: &str, kind: &str, bbox: &Rect, text: &str, conf: f32) {
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "file": file, "kind": kind, "bbox": bbox.rounded(),
+                "text": text, "lines": [text], "confidence": conf,
+            })
+        );
+    } else {
+        println!(
+            "{kind} [{:.0},{:.0},{:.0},{:.0}] conf {conf:.2}: {text}",
+            bbox.x0, bbox.y0, bbox.x1, bbox.y1
+        );
+    }
+}
+
 fn write_pgm(path: &str, w: usize, h: usize, data: &[u8]) {
     let mut out = format!("P5\n{w} {h}\n255\n").into_bytes();
     out.extend_from_slice(data);
@@ -195,8 +303,14 @@ fn load(path: &str, number: u32, pw: f32, ph: f32) -> PageRaster {
 /// returns cell boxes and table boxes.
 fn simple_cells(rules: &[Rule]) -> (Vec<Rect>, Vec<Rect>) {
     let tol = 3.0f32;
-    let hs: Vec<&Rule> = rules.iter().filter(|r| r.axis == RuleAxis::Horizontal).collect();
-    let vs: Vec<&Rule> = rules.iter().filter(|r| r.axis == RuleAxis::Vertical).collect();
+    let hs: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.axis == RuleAxis::Horizontal)
+        .collect();
+    let vs: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.axis == RuleAxis::Vertical)
+        .collect();
     let levels = |rs: &[&Rule]| {
         let mut p: Vec<f32> = rs.iter().map(|r| r.position).collect();
         p.sort_by(f32::total_cmp);
@@ -230,7 +344,9 @@ fn simple_cells(rules: &[Rule]) -> (Vec<Rect>, Vec<Rect>) {
             if !covers(&hs, y0, cx) {
                 // No rule on top: continues the cell above, if any.
                 if let Some(c) = cells.iter_mut().rev().find(|c| {
-                    (c.x0 - xw[0]).abs() <= tol && (c.x1 - xw[1]).abs() <= tol && (c.y1 - y0).abs() <= tol
+                    (c.x0 - xw[0]).abs() <= tol
+                        && (c.x1 - xw[1]).abs() <= tol
+                        && (c.y1 - y0).abs() <= tol
                 }) {
                     c.y1 = y1;
                 }

@@ -180,8 +180,8 @@ mod tests {
         let ink = sauvola(&img, Sauvola::for_dpi(300.0), 250);
         let mut false_ink = 0;
         let mut missed = 0;
-        for i in 0..w * h {
-            match (ink.data[i] != 0, ink_truth[i]) {
+        for (&got, &truth) in ink.data.iter().zip(&ink_truth) {
+            match (got != 0, truth) {
                 (true, false) => false_ink += 1,
                 (false, true) => missed += 1,
                 _ => {}
@@ -198,7 +198,12 @@ mod tests {
 
     #[test]
     fn odd_sizes() {
-        assert_eq!(sauvola(&GrayImage::default(), Sauvola::for_dpi(300.0), 250).data.len(), 0);
+        assert_eq!(
+            sauvola(&GrayImage::default(), Sauvola::for_dpi(300.0), 250)
+                .data
+                .len(),
+            0
+        );
         let one = GrayImage {
             width: 1,
             height: 1,

@@ -39,7 +39,8 @@ fn init_api(key: &EngineKey) -> Result<TessBaseApi, OcrError> {
         datapath: key.datapath.clone(),
         detail: why.to_string(),
     };
-    let lang = CString::new(key.language.as_str()).map_err(|_| err("language name holds a NUL byte"))?;
+    let lang =
+        CString::new(key.language.as_str()).map_err(|_| err("language name holds a NUL byte"))?;
     let path = match &key.datapath {
         Some(p) => Some(CString::new(p.as_str()).map_err(|_| err("data path holds a NUL byte"))?),
         None => None,
@@ -152,11 +153,19 @@ impl OcrEngine {
     /// line, cell after cell in the order given, lines top to bottom.
     /// Empty cells yield nothing and cost only an ink count.
     pub fn read_cells(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Glyph>, OcrError> {
-        Ok(self.read_cells_grouped(page, cells)?.into_iter().flatten().collect())
+        Ok(self
+            .read_cells_grouped(page, cells)?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 
     /// As [`read_cells`](Self::read_cells), but one `Vec` per input box.
-    pub fn read_cells_grouped(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Vec<Glyph>>, OcrError> {
+    pub fn read_cells_grouped(
+        &self,
+        page: &PreparedPage,
+        cells: &[Rect],
+    ) -> Result<Vec<Vec<Glyph>>, OcrError> {
         if self.parallel {
             cells.par_iter().map(|c| self.read_cell(page, c)).collect()
         } else {
@@ -177,7 +186,11 @@ impl OcrEngine {
     /// the rules is split into connected components, grouped into lines by
     /// their vertical extent, split where a horizontal gap exceeds two line
     /// heights, and each piece is read as a single line.
-    pub fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError> {
+    pub fn read_outside(
+        &self,
+        page: &PreparedPage,
+        tables: &[Rect],
+    ) -> Result<Vec<Glyph>, OcrError> {
         let blobs = outside_blobs(page, tables);
         let groups: Result<Vec<Vec<Glyph>>, OcrError> = if self.parallel {
             blobs.par_iter().map(|b| self.read_blob(page, b)).collect()
@@ -232,7 +245,13 @@ impl OcrEngine {
                 }
             }
         }
-        let factor = (self.text_height as f32 / blob.text_height.max(1) as f32).clamp(0.2, 4.0);
+        let mut factor = (self.text_height as f32 / blob.text_height.max(1) as f32).clamp(0.2, 4.0);
+        // Keep what Tesseract gets bounded (a page-sized box of tiny print
+        // must not become a gigapixel image).
+        let area = (w * h) as f32 * factor * factor;
+        if area > MAX_OCR_PIXELS {
+            factor *= (MAX_OCR_PIXELS / area).sqrt();
+        }
         let pad = 12usize;
         let img = img.resize(factor).padded(pad);
         let dpi = (page.dpi() * factor).round() as i32;
@@ -260,15 +279,22 @@ impl OcrEngine {
         })??;
         let words = parse_tsv(&tsv);
         // Word box in OCR-image pixels → page pixels → page points.
-        let f = img_scale(w, img.width - 2 * pad);
+        let fx = img_scale(w, img.width - 2 * pad);
+        let fy = img_scale(h, img.height - 2 * pad);
         let to_page = |u: f32, v: f32| {
-            page.pixel_to_page(bx0 as f32 + (u - pad as f32) / f, by0 as f32 + (v - pad as f32) / f)
+            page.pixel_to_page(
+                bx0 as f32 + (u - pad as f32) / fx,
+                by0 as f32 + (v - pad as f32) / fy,
+            )
         };
         Ok(words_to_glyphs(&words, &to_page))
     }
 }
 
-/// The scale actually applied (after rounding the size): new width / old.
+/// Largest image handed to Tesseract, in pixels.
+const MAX_OCR_PIXELS: f32 = 24_000_000.0;
+
+/// The scale actually applied (after rounding the size): new / old.
 fn img_scale(old: usize, new: usize) -> f32 {
     new as f32 / old.max(1) as f32
 }
@@ -350,7 +376,9 @@ fn cell_blob(page: &PreparedPage, cell: &Rect) -> Option<TextBlob> {
         let i = x - rx0;
         (i < band || i >= rw - band) && col_ink[i] * 2 > rh
     };
-    let (runs, comps) = label(ink, (rx0, ry0, rx1, ry1), |x, y| erased_row(y) || erased_col(x));
+    let (runs, comps) = label(ink, (rx0, ry0, rx1, ry1), |x, y| {
+        erased_row(y) || erased_col(x)
+    });
     let keep: Vec<bool> = comps
         .iter()
         .map(|c| {
@@ -365,22 +393,29 @@ fn cell_blob(page: &PreparedPage, cell: &Rect) -> Option<TextBlob> {
                 || (touches_lr && c.width() <= thin && c.height() >= 4 * c.width()))
         })
         .collect();
-    blob_from(runs, &comps, &keep, &s, (rx0, ry0, rx1, ry1), None)
+    blob_from(runs, &comps, &keep, &s, (rx0, ry0, rx1, ry1))
 }
 
 /// Builds a [`TextBlob`] from the kept components: their union box (padded,
 /// clamped to `limit`), the number of text lines (row profile) and the line
-/// height. `forced` overrides the layout.
+/// height.
 fn blob_from(
     runs: Vec<InkRun>,
     comps: &[Component],
     keep: &[bool],
     s: &Sizes,
     limit: (usize, usize, usize, usize),
-    forced: Option<Layout>,
 ) -> Option<TextBlob> {
-    let kept: Vec<&Component> = comps.iter().zip(keep).filter(|(_, k)| **k).map(|(c, _)| c).collect();
-    if !kept.iter().any(|c| c.width().max(c.height()) >= s.significant) {
+    let kept: Vec<&Component> = comps
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(c, _)| c)
+        .collect();
+    if !kept
+        .iter()
+        .any(|c| c.width().max(c.height()) >= s.significant)
+    {
         return None;
     }
     let x0 = kept.iter().map(|c| c.x0).min()? as usize;
@@ -395,11 +430,22 @@ fn blob_from(
     }
     let bands = text_bands(&prof);
     let tallest = bands.iter().map(|b| b.1 - b.0).max().unwrap_or(1);
-    let lines: Vec<&(usize, usize)> = bands.iter().filter(|b| (b.1 - b.0) * 5 >= tallest * 2).collect();
+    let lines: Vec<&(usize, usize)> = bands
+        .iter()
+        .filter(|b| (b.1 - b.0) * 5 >= tallest * 2)
+        .collect();
     let mut heights: Vec<usize> = lines.iter().map(|b| b.1 - b.0).collect();
     heights.sort_unstable();
-    let text_height = heights.get(heights.len() / 2).copied().unwrap_or(tallest).max(1);
-    let layout = forced.unwrap_or(if lines.len() <= 1 { Layout::Line } else { Layout::Block });
+    let text_height = heights
+        .get(heights.len() / 2)
+        .copied()
+        .unwrap_or(tallest)
+        .max(1);
+    let layout = if lines.len() <= 1 {
+        Layout::Line
+    } else {
+        Layout::Block
+    };
     let pad = (text_height / 4).max(2);
     let (lx0, ly0, lx1, ly1) = limit;
     let bbox = (
@@ -468,7 +514,12 @@ fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
     };
     for r in tables {
         let (x0, y0, x1, y1) = page.page_rect_to_pixels(r);
-        fill(x0.saturating_sub(grow), y0.saturating_sub(grow), x1 + grow, y1 + grow);
+        fill(
+            x0.saturating_sub(grow),
+            y0.saturating_sub(grow),
+            x1 + grow,
+            y1 + grow,
+        );
     }
     for r in &page.rules {
         let half = r.thickness / 2.0;
@@ -482,20 +533,30 @@ fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
     let (runs, comps) = label(ink, (0, 0, w, h), |x, y| masked[y * w + x] != 0);
     drop(masked);
     let s = sizes(page);
-    // Real print: not noise, not a page-sized blot, not touching the image
-    // edge (scanner edge shadows, the border of the platen).
+    // Real print: not noise, not a page-sized blot, not in the strip along
+    // the image edge where scanners leave platen borders and shadows.
+    let [el, et, er, eb] = page.edge_margins_px().map(|m| m as u32);
+    let (wu, hu) = (w as u32, h as u32);
     let ok = |c: &Component| {
         c.area >= s.speck_area
             && (c.height() as usize) < h / 4
             && (c.width() as usize) < w * 3 / 4
-            && c.x0 > 1
-            && c.y0 > 1
-            && (c.x1 as usize) + 1 < w
-            && (c.y1 as usize) + 1 < h
+            && c.x1 > el
+            && c.y1 > et
+            && c.x0 + er < wu
+            && c.y0 + eb < hu
     };
-    // Lines from the vertical extent of the significant components.
+    // Lines from the vertical extent of the significant components; tall
+    // thin strokes (a border the rule finder missed) and anything taller than
+    // a large title would chain lines together, so they do not count here.
+    let max_text = (page.dpi() * 0.6) as u32;
     let mut cover = vec![0u16; h];
-    for c in comps.iter().filter(|c| ok(c) && c.width().max(c.height()) >= s.significant) {
+    for c in comps.iter().filter(|c| {
+        ok(c)
+            && c.width().max(c.height()) >= s.significant
+            && c.height() <= max_text
+            && c.height() < 6 * c.width().max(1)
+    }) {
         for v in &mut cover[c.y0 as usize..c.y1 as usize] {
             *v = v.saturating_add(1);
         }
@@ -525,7 +586,6 @@ fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
     let mut blobs = Vec::new();
     for (b, mem) in members.iter_mut().enumerate() {
         let bh = bands[b].1 - bands[b].0;
-        let _ = bh;
         mem.sort_by_key(|&i| comps[i].x0);
         let mut piece: Vec<usize> = Vec::new();
         let mut right = 0u32;
@@ -543,7 +603,7 @@ fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
                 }
             }
             let keep = vec![true; sub_comps.len()];
-            if let Some(blob) = blob_from(sub_runs, &sub_comps, &keep, &s, (0, 0, w, h), None) {
+            if let Some(blob) = blob_from(sub_runs, &sub_comps, &keep, &s, (0, 0, w, h)) {
                 blobs.push(blob);
             }
             piece.clear();
@@ -553,7 +613,11 @@ fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
             if !piece.is_empty() && c.x0 > right + 2 * bh as u32 {
                 flush(&mut piece, &mut by_comp);
             }
-            right = if piece.is_empty() { c.x1 } else { right.max(c.x1) };
+            right = if piece.is_empty() {
+                c.x1
+            } else {
+                right.max(c.x1)
+            };
             piece.push(i);
         }
         flush(&mut piece, &mut by_comp);
@@ -633,8 +697,14 @@ fn words_to_glyphs(words: &[Word], to_page: &impl Fn(f32, f32) -> jx_model::Poin
         let text = join_words(run.iter().map(|w| w.text.as_str()));
         let u0 = run.iter().map(|w| w.left).fold(f32::MAX, f32::min);
         let v0 = run.iter().map(|w| w.top).fold(f32::MAX, f32::min);
-        let u1 = run.iter().map(|w| w.left + w.width).fold(f32::MIN, f32::max);
-        let v1 = run.iter().map(|w| w.top + w.height).fold(f32::MIN, f32::max);
+        let u1 = run
+            .iter()
+            .map(|w| w.left + w.width)
+            .fold(f32::MIN, f32::max);
+        let v1 = run
+            .iter()
+            .map(|w| w.top + w.height)
+            .fold(f32::MIN, f32::max);
         let conf = run.iter().map(|w| w.conf).fold(100.0f32, f32::min) / 100.0;
         let a = to_page(u0, v0);
         let b = to_page(u1, v1);
@@ -677,7 +747,10 @@ mod tests {
 5\t1\t1\t1\t2\t2\t100\t60\t80\t40\t92\tyear\n";
         let words = parse_tsv(tsv);
         assert_eq!(words.len(), 5);
-        let g = words_to_glyphs(&words, &|u, v| jx_model::Point { x: u / 2.0, y: v / 2.0 });
+        let g = words_to_glyphs(&words, &|u, v| jx_model::Point {
+            x: u / 2.0,
+            y: v / 2.0,
+        });
         let texts: Vec<&str> = g.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(texts, ["项目名称", "远", "2024 year"]);
         assert_eq!(g[0].bbox, Rect::new(5.0, 5.0, 46.0, 25.0));

@@ -79,7 +79,13 @@ impl PreparedPage {
     pub fn page_rect_to_pixels(&self, r: &Rect) -> (usize, usize, usize, usize) {
         let (sx, sy) = self.points_per_pixel();
         let (w, h) = self.size_px();
-        if sx <= 0.0 || sy <= 0.0 || !r.x0.is_finite() || !r.y0.is_finite() || !r.x1.is_finite() || !r.y1.is_finite() {
+        if sx <= 0.0
+            || sy <= 0.0
+            || !r.x0.is_finite()
+            || !r.y0.is_finite()
+            || !r.x1.is_finite()
+            || !r.y1.is_finite()
+        {
             return (0, 0, 0, 0);
         }
         let cx = |v: f32| (((v - self.frame.x0) / sx).round().max(0.0) as usize).min(w);
@@ -103,6 +109,31 @@ impl PreparedPage {
         t[t.len() / 2]
     }
 
+    /// Widths in pixels (left, top, right, bottom) of the strips along the
+    /// image edges whose marks are taken for scanner artefacts — platen
+    /// borders, shadows, the dark wedge a skewed scan leaves — rather than
+    /// print: [`EDGE_MARGIN_INCH`] on each side where the image reaches the
+    /// page's edge, 0 where it does not (an image placed inside a page has no
+    /// scanner edge there).
+    pub fn edge_margins_px(&self) -> [f32; 4] {
+        let m = EDGE_MARGIN_INCH * self.dpi();
+        let near = |a: f32, b: f32| (a - b).abs() <= 1.0;
+        [
+            if near(self.frame.x0, 0.0) { m } else { 0.0 },
+            if near(self.frame.y0, 0.0) { m } else { 0.0 },
+            if near(self.frame.x1, self.page_width) {
+                m
+            } else {
+                0.0
+            },
+            if near(self.frame.y1, self.page_height) {
+                m
+            } else {
+                0.0
+            },
+        ]
+    }
+
     /// The page as the grid layer takes it: these glyphs, the rules found
     /// here, extraction `Ocr`.
     pub fn to_page_content(&self, glyphs: Vec<jx_model::Glyph>) -> PageContent {
@@ -116,6 +147,10 @@ impl PreparedPage {
         }
     }
 }
+
+/// Width in inches of the strip along a page edge where marks are taken for
+/// scanner artefacts (forms are printed with wider margins than this).
+pub const EDGE_MARGIN_INCH: f32 = 0.15;
 
 /// Largest raster accepted, in pixels (A0 at 300 dpi is ≈ 140 Mpx). Beyond it
 /// the working images alone would take gigabytes.
@@ -194,7 +229,8 @@ pub fn prepare(raster: &PageRaster, opts: &OcrOptions) -> Result<PreparedPage, O
     let floor = paper.saturating_sub(opts.paper_margin);
     page.ink = sauvola(&page.gray, Sauvola::for_dpi(dpi), floor);
 
-    let params = RuleParams::for_dpi(dpi);
+    let mut params = RuleParams::for_dpi(dpi);
+    params.edge_margins = page.edge_margins_px();
     let px_rules = find_rules(&page.ink, &params);
     page.rules = to_page_rules(&page, &px_rules);
     Ok(page)
@@ -217,7 +253,11 @@ fn to_page_rules(page: &PreparedPage, px: &[PixelRule]) -> Vec<Rule> {
             vs.push(Rule::vertical(x, y0, y1, r.thickness * sx));
         }
     }
-    let key = |a: &Rule, b: &Rule| a.position.total_cmp(&b.position).then(a.start.total_cmp(&b.start));
+    let key = |a: &Rule, b: &Rule| {
+        a.position
+            .total_cmp(&b.position)
+            .then(a.start.total_cmp(&b.start))
+    };
     hs.sort_by(key);
     vs.sort_by(key);
     hs.extend(vs);
@@ -253,16 +293,31 @@ mod tests {
         noise(&mut skewed, 8);
         let raster = raster_from(&skewed, 150.0);
         let p = prepare(&raster, &OcrOptions::default()).unwrap();
-        assert!((p.skew_degrees - 1.2).abs() <= 0.2, "skew {}", p.skew_degrees);
-        let hs: Vec<_> = p.rules.iter().filter(|r| r.axis == RuleAxis::Horizontal).collect();
-        let vs: Vec<_> = p.rules.iter().filter(|r| r.axis == RuleAxis::Vertical).collect();
+        assert!(
+            (p.skew_degrees - 1.2).abs() <= 0.2,
+            "skew {}",
+            p.skew_degrees
+        );
+        let hs: Vec<_> = p
+            .rules
+            .iter()
+            .filter(|r| r.axis == RuleAxis::Horizontal)
+            .collect();
+        let vs: Vec<_> = p
+            .rules
+            .iter()
+            .filter(|r| r.axis == RuleAxis::Vertical)
+            .collect();
         assert_eq!(hs.len(), GRID_ROWS.len(), "{hs:#?}");
         assert_eq!(vs.len(), GRID_COLS.len(), "{vs:#?}");
         // Positions in points: 150 dpi → 0.48 pt a pixel. Rotation about the
         // centre moves a rule near the centre little.
         let pt = 72.0 / 150.0;
         let mid = hs[3];
-        assert!((mid.position - (GRID_ROWS[3] as f32 + 1.5) * pt).abs() < 3.0 * pt, "{mid:?}");
+        assert!(
+            (mid.position - (GRID_ROWS[3] as f32 + 1.5) * pt).abs() < 3.0 * pt,
+            "{mid:?}"
+        );
         assert!(hs.iter().all(|r| r.thickness < 3.0));
     }
 
@@ -275,7 +330,10 @@ mod tests {
         let p = prepare(&r, &opts).unwrap();
         assert!(p.rules.is_empty());
         assert_eq!(p.size_px(), (0, 0));
-        assert_eq!(p.page_rect_to_pixels(&Rect::new(0.0, 0.0, 10.0, 10.0)), (0, 0, 0, 0));
+        assert_eq!(
+            p.page_rect_to_pixels(&Rect::new(0.0, 0.0, 10.0, 10.0)),
+            (0, 0, 0, 0)
+        );
 
         let white = prepare(&raster_from(&GrayImage::white(300, 400), 100.0), &opts).unwrap();
         assert!(white.rules.is_empty());
@@ -291,11 +349,17 @@ mod tests {
 
         let mut short = raster_from(&GrayImage::white(30, 40), 100.0);
         short.pixels.truncate(10);
-        assert!(matches!(prepare(&short, &opts), Err(OcrError::BadRaster(_))));
+        assert!(matches!(
+            prepare(&short, &opts),
+            Err(OcrError::BadRaster(_))
+        ));
         let mut huge = raster_from(&GrayImage::white(1, 1), 100.0);
         huge.width = 100_000;
         huge.height = 100_000;
-        assert!(matches!(prepare(&huge, &opts), Err(OcrError::ImageTooLarge { .. })));
+        assert!(matches!(
+            prepare(&huge, &opts),
+            Err(OcrError::ImageTooLarge { .. })
+        ));
     }
 
     #[test]
@@ -311,7 +375,11 @@ mod tests {
                 let v = gray.get(x, y) as f32 / 255.0;
                 let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
                 // ring and star-ish fill: solid disc is the hardest case
-                let (r, g, b) = if d < rad { (0.86, 0.16, 0.18) } else { (1.0, 1.0, 1.0) };
+                let (r, g, b) = if d < rad {
+                    (0.86, 0.16, 0.18)
+                } else {
+                    (1.0, 1.0, 1.0)
+                };
                 if d < rad && v < 0.5 {
                     under_seal_text += 1;
                 }
@@ -348,8 +416,14 @@ mod tests {
                 }
             }
         }
-        assert!(plain_kept * 100 >= under_seal_text * 90, "{plain_kept} of {under_seal_text}");
-        assert!(kept * 100 >= plain_kept * 98, "kept {kept}, without seal {plain_kept}");
+        assert!(
+            plain_kept * 100 >= under_seal_text * 90,
+            "{plain_kept} of {under_seal_text}"
+        );
+        assert!(
+            kept * 100 >= plain_kept * 98,
+            "kept {kept}, without seal {plain_kept}"
+        );
         assert!(seal_ink < 200, "seal pixels binarized as ink: {seal_ink}");
         assert_eq!(p.rules.len(), GRID_ROWS.len() + GRID_COLS.len());
     }

@@ -60,7 +60,7 @@ impl GrayImage {
     /// characters are about 30 px tall: a 200 dpi scan of 9 pt text is
     /// smaller than that, a 300 dpi scan of 12 pt text larger.
     pub fn resize(&self, scale: f32) -> GrayImage {
-        if self.is_empty() || !(scale > 0.0) || (scale - 1.0).abs() < 1e-3 {
+        if self.is_empty() || scale.is_nan() || scale <= 0.0 || (scale - 1.0).abs() < 1e-3 {
             return self.clone();
         }
         let w = ((self.width as f32 * scale).round() as usize).max(1);
@@ -181,7 +181,13 @@ fn resample_axis(src: &[u8], w: usize, h: usize, n: usize, horizontal: bool) -> 
 /// binarization, while text pixels (dark even in their brightest channel) keep
 /// their darkness. Returns the image and the number of pixels treated as
 /// coloured marks.
-pub fn to_gray(pixels: &[u8], width: usize, height: usize, channels: u8, chroma_threshold: u8) -> (GrayImage, u64) {
+pub fn to_gray(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: u8,
+    chroma_threshold: u8,
+) -> (GrayImage, u64) {
     let n = width * height;
     if channels == 1 {
         return (
@@ -329,8 +335,10 @@ mod tests {
         }
         let r = rotate_level(&img, 2.0, 255);
         // After levelling, the dark rows near the two ends agree.
-        let dark_row = |x: usize| (0..h).filter(|&y| r.get(x, y) < 128).sum::<usize>() as f64
-            / (0..h).filter(|&y| r.get(x, y) < 128).count().max(1) as f64;
+        let dark_row = |x: usize| {
+            (0..h).filter(|&y| r.get(x, y) < 128).sum::<usize>() as f64
+                / (0..h).filter(|&y| r.get(x, y) < 128).count().max(1) as f64
+        };
         assert!((dark_row(40) - dark_row(360)).abs() < 1.5);
     }
 

@@ -48,6 +48,12 @@ pub struct RuleParams {
     pub segment_gap: f32,
     pub max_thickness: f32,
     pub lone_len: f32,
+    /// Rules this close to an image edge they run along are dropped — on the
+    /// sides where the image reaches the page edge (see
+    /// [`crate::PreparedPage::edge_margins_px`]): a form never prints a
+    /// border there, but scans have platen edges and shadows. Left, top,
+    /// right, bottom; 0 disables a side.
+    pub edge_margins: [f32; 4],
 }
 
 impl RuleParams {
@@ -64,6 +70,7 @@ impl RuleParams {
             segment_gap: px(4.0),
             max_thickness: px(4.0),
             lone_len: px(60.0),
+            edge_margins: [crate::prepare::EDGE_MARGIN_INCH * dpi; 4],
         }
     }
 }
@@ -77,7 +84,6 @@ struct Run {
 
 #[derive(Debug, Clone)]
 struct Seg {
-    first_line: usize,
     last_line: usize,
     a0: usize,
     a1: usize,
@@ -101,8 +107,19 @@ pub fn find_rules(ink: &InkImage, p: &RuleParams) -> Vec<PixelRule> {
     let v_runs = vertical_runs(ink, (p.min_len_v / 16).max(3), p.run_gap);
     let mut hs = join_collinear(bundle(h_runs, true, p.min_len_h), p, p.min_len_h as f32);
     let mut vs = join_collinear(bundle(v_runs, false, p.min_len_v), p, p.min_len_v as f32);
-    hs.retain(|r| r.thickness <= p.max_thickness && r.length() >= p.min_len_h as f32);
-    vs.retain(|r| r.thickness <= p.max_thickness && r.length() >= p.min_len_v as f32);
+    let (w, h) = (ink.width as f32, ink.height as f32);
+    hs.retain(|r| {
+        r.thickness <= p.max_thickness
+            && r.length() >= p.min_len_h as f32
+            && r.position > p.edge_margins[1]
+            && r.position < h - p.edge_margins[3]
+    });
+    vs.retain(|r| {
+        r.thickness <= p.max_thickness
+            && r.length() >= p.min_len_v as f32
+            && r.position > p.edge_margins[0]
+            && r.position < w - p.edge_margins[2]
+    });
     let reach = p.segment_gap;
     let touches = |a: &PixelRule, others: &[PixelRule]| {
         others.iter().any(|b| {
@@ -249,7 +266,6 @@ fn bundle(runs: Vec<Run>, horizontal: bool, long: usize) -> Vec<PixelRule> {
                 }
                 None => {
                     open.push(Seg {
-                        first_line: line,
                         last_line: line,
                         a0: r.a0,
                         a1: r.a1,
@@ -273,7 +289,6 @@ fn bundle(runs: Vec<Run>, horizontal: bool, long: usize) -> Vec<PixelRule> {
     done.into_iter()
         .map(|s| {
             let len = (s.a1 - s.a0) as f64;
-            let _ = s.first_line;
             PixelRule {
                 horizontal,
                 position: (s.weighted_line / s.ink) as f32 + 0.5,
@@ -311,7 +326,9 @@ fn join_collinear(segs: Vec<PixelRule>, p: &RuleParams, long: f32) -> Vec<PixelR
             let best = out
                 .iter()
                 .enumerate()
-                .filter(|(_, o)| (o.position - s.position).abs() <= tol && s.start - o.end <= p.segment_gap)
+                .filter(|(_, o)| {
+                    (o.position - s.position).abs() <= tol && s.start - o.end <= p.segment_gap
+                })
                 .min_by(|a, b| {
                     (a.1.position - s.position)
                         .abs()
@@ -351,7 +368,11 @@ fn join_collinear(segs: Vec<PixelRule>, p: &RuleParams, long: f32) -> Vec<PixelR
             }
         }
     }
-    extended.sort_by(|a, b| a.position.total_cmp(&b.position).then(a.start.total_cmp(&b.start)));
+    extended.sort_by(|a, b| {
+        a.position
+            .total_cmp(&b.position)
+            .then(a.start.total_cmp(&b.start))
+    });
     extended
 }
 
@@ -384,6 +405,14 @@ mod tests {
     fn empty_and_black() {
         let p = RuleParams::for_dpi(300.0);
         assert!(find_rules(&InkImage::empty(0, 0), &p).is_empty());
+        // A platen edge along the left border is not a rule.
+        let mut edge = InkImage::empty(600, 800);
+        for y in 0..800 {
+            for x in 10..14 {
+                edge.data[y * 600 + x] = 1;
+            }
+        }
+        assert!(find_rules(&edge, &p).is_empty());
         assert!(find_rules(&InkImage::empty(100, 100), &p).is_empty());
         let black = InkImage {
             width: 400,

@@ -73,8 +73,21 @@ pub fn estimate_skew(img: &GrayImage, max_degrees: f32, step: usize) -> f32 {
     search(-max_degrees, max_degrees, 0.2, &mut best, &mut best_score);
     let c = best;
     search(c - 0.2, c + 0.2, 0.05, &mut best, &mut best_score);
+    // Last step: within ±0.05° several angles can give the very same profile
+    // (the bins do not move); take the middle of those that share the top
+    // score rather than the first.
     let c = best;
-    search(c - 0.05, c + 0.05, 0.01, &mut best, &mut best_score);
+    let fine: Vec<(f32, f64)> = (-5..=5)
+        .map(|i| {
+            let a = c + i as f32 * 0.01;
+            (a, score(a))
+        })
+        .collect();
+    let top = fine.iter().map(|f| f.1).fold(f64::MIN, f64::max);
+    let tied: Vec<f32> = fine.iter().filter(|f| f.1 == top).map(|f| f.0).collect();
+    if top >= best_score && !tied.is_empty() {
+        best = tied.iter().sum::<f32>() / tied.len() as f32;
+    }
     (best * 100.0).round() / 100.0
 }
 
@@ -94,7 +107,11 @@ pub fn otsu(hist: &[u64; 256]) -> u8 {
     if total == 0 {
         return 128;
     }
-    let sum_all: f64 = hist.iter().enumerate().map(|(i, &c)| i as f64 * c as f64).sum();
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
     let (mut w0, mut sum0) = (0f64, 0f64);
     let (mut best_t, mut best_v) = (128u8, -1f64);
     for (t, &c) in hist.iter().enumerate() {

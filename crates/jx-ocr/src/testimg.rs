@@ -91,7 +91,9 @@ pub fn grid_page(w: usize, h: usize, text: bool) -> GrayImage {
 pub fn noise(img: &mut GrayImage, amp: i32) {
     let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
     for v in img.data.iter_mut() {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let r = ((s >> 33) % (2 * amp as u64 + 1)) as i32 - amp;
         *v = (*v as i32 + r).clamp(0, 255) as u8;
     }

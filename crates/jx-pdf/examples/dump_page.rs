@@ -14,13 +14,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let p = pdf.page(page - 1)?;
     eprintln!("interpreted in {:?}", t.elapsed());
     let c = &p.content;
-    for i in &p.images { println!("IMG {:?}", i); }
-    println!("page {} {}x{} glyphs {} rules {} images {} needs_ocr {}", c.number, c.width, c.height, c.glyphs.len(), c.rules.len(), p.images.len(), p.needs_ocr());
+    for i in &p.images {
+        println!("IMG {:?}", i);
+    }
+    println!(
+        "page {} {}x{} glyphs {} rules {} images {} needs_ocr {}",
+        c.number,
+        c.width,
+        c.height,
+        c.glyphs.len(),
+        c.rules.len(),
+        p.images.len(),
+        p.needs_ocr()
+    );
     for g in &c.glyphs {
-        println!("G {:?} [{:.1} {:.1} {:.1} {:.1}] size {:.1} inv {} over {}", g.text, g.bbox.x0, g.bbox.y0, g.bbox.x1, g.bbox.y1, g.font_size, g.invisible, g.overdrawn);
+        println!(
+            "G {:?} [{:.1} {:.1} {:.1} {:.1}] size {:.1} inv {} over {}",
+            g.text,
+            g.bbox.x0,
+            g.bbox.y0,
+            g.bbox.x1,
+            g.bbox.y1,
+            g.font_size,
+            g.invisible,
+            g.overdrawn
+        );
     }
     for r in &c.rules {
-        println!("R {:?} at {:.2} {:.2}..{:.2} w {:.2}", r.axis, r.position, r.start, r.end, r.thickness);
+        println!(
+            "R {:?} at {:.2} {:.2}..{:.2} w {:.2}",
+            r.axis, r.position, r.start, r.end, r.thickness
+        );
     }
     Ok(())
 }

@@ -47,7 +47,9 @@ impl CollectingDevice {
         for pg in run.glyphs() {
             let t = props.transform * pg.transform();
             let text = match pg.as_unicode() {
-                Some(hayro_interpret::hayro_cmap::BfString::Char(c)) => clean_glyph_text(&c.to_string()),
+                Some(hayro_interpret::hayro_cmap::BfString::Char(c)) => {
+                    clean_glyph_text(&c.to_string())
+                }
                 Some(hayro_interpret::hayro_cmap::BfString::String(s)) => clean_glyph_text(&s),
                 None => {
                     self.undecodable += 1;
@@ -115,7 +117,8 @@ impl<'a> Device<'a> for CollectingDevice {
             DrawMode::Stroke(s) | DrawMode::FillAndStroke(_, s) => {
                 let scale = t.determinant().abs().sqrt();
                 let width = (f64::from(s.line_width) * scale).max(0.1);
-                self.rules.extend(rules_from_stroke(&(t * path.clone()), width as f32));
+                self.rules
+                    .extend(rules_from_stroke(&(t * path.clone()), width as f32));
             }
             DrawMode::Invisible => {}
         }
@@ -150,7 +153,12 @@ impl<'a> Device<'a> for CollectingDevice {
         let [a, b, c, d, _, _] = t.as_coeffs();
         let upright = b.abs() < 1e-9 && c.abs() < 1e-9 && a > 0.0 && d > 0.0;
         self.images.push(ImagePlacement {
-            bbox: Rect::new(bbox.x0 as f32, bbox.y0 as f32, bbox.x1 as f32, bbox.y1 as f32),
+            bbox: Rect::new(
+                bbox.x0 as f32,
+                bbox.y0 as f32,
+                bbox.x1 as f32,
+                bbox.y1 as f32,
+            ),
             upright,
             width: image.width(),
             height: image.height(),

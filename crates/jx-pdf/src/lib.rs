@@ -23,9 +23,9 @@ pub use device::ImagePlacement;
 pub use overdraw::OverdrawOptions;
 
 use device::CollectingDevice;
+use hayro_interpret::TransformExt;
 use hayro_interpret::hayro_syntax::Pdf;
 use hayro_interpret::hayro_syntax::{DecryptionError, LoadPdfError};
-use hayro_interpret::TransformExt;
 use hayro_interpret::{Context, InterpreterCache, InterpreterSettings, interpret_page};
 use jx_model::{Extraction, PageContent, PageRaster, Rect};
 use std::sync::Arc;
@@ -41,10 +41,21 @@ pub enum PdfError {
     Unreadable,
     #[error("the file has no pages")]
     NoPages,
-    #[error("page {page}: {count} of {total} glyphs have fonts that give no Unicode; text would be mojibake")]
-    UndecodableText { page: u32, count: usize, total: usize },
+    #[error(
+        "page {page}: {count} of {total} glyphs have fonts that give no Unicode; text would be mojibake"
+    )]
+    UndecodableText {
+        page: u32,
+        count: usize,
+        total: usize,
+    },
     #[error("page {page}: image of {width}×{height} pixels exceeds the limit of {limit} pixels")]
-    ImageTooLarge { page: u32, width: u32, height: u32, limit: u64 },
+    ImageTooLarge {
+        page: u32,
+        width: u32,
+        height: u32,
+        limit: u64,
+    },
     #[error("page {page}: size {width}×{height} pt is not a plausible page")]
     AbsurdPageSize { page: u32, width: f32, height: f32 },
     #[error("page {page}: image could not be decoded")]
@@ -145,7 +156,11 @@ impl PdfFile {
         let page = &self.pdf.pages()[index];
         let (width, height) = page.render_dimensions();
         if !(1.0..=20_000.0).contains(&width) || !(1.0..=20_000.0).contains(&height) {
-            return Err(PdfError::AbsurdPageSize { page: number, width, height });
+            return Err(PdfError::AbsurdPageSize {
+                page: number,
+                width,
+                height,
+            });
         }
         let mut device = CollectingDevice::default();
         let cache = InterpreterCache::new();
@@ -159,7 +174,11 @@ impl PdfFile {
         if device.undecodable > 0
             && device.undecodable as f32 > self.opts.max_undecodable_share * total as f32
         {
-            return Err(PdfError::UndecodableText { page: number, count: device.undecodable, total });
+            return Err(PdfError::UndecodableText {
+                page: number,
+                count: device.undecodable,
+                total,
+            });
         }
         let page_box = Rect::new(0.0, 0.0, width, height);
         let glyphs = device
@@ -184,7 +203,16 @@ impl PdfFile {
     /// The pixels of page `index` for OCR: the page's own scan image at its
     /// own resolution when the page is one upright image, otherwise the page
     /// rendered at [`PdfOptions::render_dpi`].
-    pub fn page_raster(&self, index: usize, extracted: &ExtractedPage) -> Result<PageRaster, PdfError> {
-        raster::page_raster(&self.pdf.pages()[index], index as u32 + 1, extracted, &self.opts)
+    pub fn page_raster(
+        &self,
+        index: usize,
+        extracted: &ExtractedPage,
+    ) -> Result<PageRaster, PdfError> {
+        raster::page_raster(
+            &self.pdf.pages()[index],
+            index as u32 + 1,
+            extracted,
+            &self.opts,
+        )
     }
 }

@@ -33,7 +33,10 @@ pub fn collapse_overdrawn(glyphs: Vec<Glyph>, opts: &OverdrawOptions) -> Vec<Gly
     let mut by_text: HashMap<(&str, bool), Vec<usize>> = HashMap::new();
     for (i, g) in glyphs.iter().enumerate() {
         if !g.text.trim().is_empty() {
-            by_text.entry((g.text.as_str(), g.invisible)).or_default().push(i);
+            by_text
+                .entry((g.text.as_str(), g.invisible))
+                .or_default()
+                .push(i);
         }
     }
     let mut keeper: Vec<Option<usize>> = vec![None; glyphs.len()];

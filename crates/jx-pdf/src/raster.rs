@@ -7,13 +7,13 @@
 
 use crate::{ExtractedPage, PdfError, PdfOptions};
 use hayro::{PixmapSettings, RenderCache, RenderSettings};
+use hayro_interpret::TransformExt;
 use hayro_interpret::hayro_syntax::page::Page;
 use hayro_interpret::kurbo::{BezPath, Rect as KRect};
 use hayro_interpret::{
     BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageData, ImageDrawProps,
     InterpreterCache, InterpreterSettings, SoftMask, font::GlyphRun, interpret_page,
 };
-use hayro_interpret::TransformExt;
 use jx_model::{Glyph, PageRaster, Rect};
 
 /// Share of the page one image must cover to be taken as the page's scan.
@@ -27,7 +27,12 @@ pub(crate) fn page_raster(
 ) -> Result<PageRaster, PdfError> {
     let content = &extracted.content;
     let page_area = content.width * content.height;
-    let hints: Vec<Glyph> = content.glyphs.iter().filter(|g| g.invisible).cloned().collect();
+    let hints: Vec<Glyph> = content
+        .glyphs
+        .iter()
+        .filter(|g| g.invisible)
+        .cloned()
+        .collect();
     let dominant = extracted
         .images
         .iter()
@@ -46,7 +51,11 @@ pub(crate) fn page_raster(
                 limit: opts.max_image_pixels,
             });
         }
-        let mut device = DecodingDevice { wanted: index, seen: 0, decoded: None };
+        let mut device = DecodingDevice {
+            wanted: index,
+            seen: 0,
+            decoded: None,
+        };
         interpret(page, content.width, content.height, &mut device);
         if let Some((channels, w, h, pixels)) = device.decoded {
             return Ok(PageRaster {
@@ -69,7 +78,13 @@ fn interpret<'a>(page: &Page<'a>, width: f32, height: f32, device: &mut impl Dev
     let cache = InterpreterCache::new();
     let transform = page.initial_transform(true).to_kurbo();
     let bbox = KRect::new(0.0, 0.0, f64::from(width), f64::from(height));
-    let mut ctx = Context::new(transform, bbox, &cache, page.xref(), InterpreterSettings::default());
+    let mut ctx = Context::new(
+        transform,
+        bbox,
+        &cache,
+        page.xref(),
+        InterpreterSettings::default(),
+    );
     interpret_page(page, &mut ctx, device);
 }
 

@@ -68,9 +68,19 @@ pub fn rules_from_stroke(path: &BezPath, width: f32) -> Vec<Rule> {
 fn segment_rule(a: Point, b: Point, width: f32) -> Option<Rule> {
     let (dx, dy) = ((b.x - a.x).abs(), (b.y - a.y).abs());
     if dy <= AXIS_TOLERANCE && dx >= MIN_RULE_LENGTH {
-        Some(Rule::horizontal(((a.y + b.y) / 2.0) as f32, a.x as f32, b.x as f32, width))
+        Some(Rule::horizontal(
+            ((a.y + b.y) / 2.0) as f32,
+            a.x as f32,
+            b.x as f32,
+            width,
+        ))
     } else if dx <= AXIS_TOLERANCE && dy >= MIN_RULE_LENGTH {
-        Some(Rule::vertical(((a.x + b.x) / 2.0) as f32, a.y as f32, b.y as f32, width))
+        Some(Rule::vertical(
+            ((a.x + b.x) / 2.0) as f32,
+            a.y as f32,
+            b.y as f32,
+            width,
+        ))
     } else {
         None
     }
@@ -92,10 +102,26 @@ pub fn rules_from_fill(path: &BezPath) -> Vec<Rule> {
             y1 = y1.max(p.y);
         }
         let (w, h) = (x1 - x0, y1 - y0);
-        if h <= MAX_FILLED_RULE_THICKNESS && w >= MIN_FILLED_RULE_ASPECT * h.max(0.1) && w >= MIN_RULE_LENGTH {
-            rules.push(Rule::horizontal(((y0 + y1) / 2.0) as f32, x0 as f32, x1 as f32, h.max(0.1) as f32));
-        } else if w <= MAX_FILLED_RULE_THICKNESS && h >= MIN_FILLED_RULE_ASPECT * w.max(0.1) && h >= MIN_RULE_LENGTH {
-            rules.push(Rule::vertical(((x0 + x1) / 2.0) as f32, y0 as f32, y1 as f32, w.max(0.1) as f32));
+        if h <= MAX_FILLED_RULE_THICKNESS
+            && w >= MIN_FILLED_RULE_ASPECT * h.max(0.1)
+            && w >= MIN_RULE_LENGTH
+        {
+            rules.push(Rule::horizontal(
+                ((y0 + y1) / 2.0) as f32,
+                x0 as f32,
+                x1 as f32,
+                h.max(0.1) as f32,
+            ));
+        } else if w <= MAX_FILLED_RULE_THICKNESS
+            && h >= MIN_FILLED_RULE_ASPECT * w.max(0.1)
+            && h >= MIN_RULE_LENGTH
+        {
+            rules.push(Rule::vertical(
+                ((x0 + x1) / 2.0) as f32,
+                y0 as f32,
+                y1 as f32,
+                w.max(0.1) as f32,
+            ));
         }
     }
     rules
@@ -139,6 +165,12 @@ mod tests {
         let p = Rect::new(10.0, 10.0, 110.0, 30.0).to_path(0.1);
         let rules = rules_from_stroke(&p, 0.5);
         assert_eq!(rules.len(), 4);
-        assert_eq!(rules.iter().filter(|r| r.axis == RuleAxis::Vertical).count(), 2);
+        assert_eq!(
+            rules
+                .iter()
+                .filter(|r| r.axis == RuleAxis::Vertical)
+                .count(),
+            2
+        );
     }
 }

@@ -44,10 +44,13 @@ const RADICAL_SUPPLEMENT: &[(char, char)] = &[
     ('\u{2EF3}', '龟'),
 ];
 
-/// Maps radical code points back to the ideographs they stand for; every
-/// other character is returned unchanged.
+/// Maps radical code points back to the ideographs they stand for, and the
+/// GB 2312 dash 0xA1AA, which older conversion tables (and the fonts built
+/// from them) give as U+2015 HORIZONTAL BAR, to the U+2014 EM DASH that
+/// Chinese text (破折号 ——) means; every other character is unchanged.
 pub fn ideograph_for_radical(c: char) -> char {
     match c {
+        '\u{2015}' => '\u{2014}',
         '\u{2F00}'..='\u{2FD5}' => c.nfkc().next().unwrap_or(c),
         '\u{2E80}'..='\u{2EFF}' => RADICAL_SUPPLEMENT
             .iter()
@@ -76,6 +79,11 @@ mod tests {
         assert_eq!(clean_glyph_text("⼀级指标"), "一级指标");
         assert_eq!(clean_glyph_text("主管部⻔"), "主管部门");
         assert_eq!(clean_glyph_text("⼈⺠"), "人民");
+    }
+
+    #[test]
+    fn gb2312_dash_is_the_em_dash() {
+        assert_eq!(clean_glyph_text("2024\u{2015}2026年"), "2024\u{2014}2026年");
     }
 
     #[test]

@@ -61,8 +61,12 @@ fn run(args: &Args) -> Result<i32> {
         .with_context(|| format!("cannot read input {}", args.input.display()))?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()?;
     let opts = PipelineOptions::default();
     let started = Instant::now();
     let entries: Vec<FileEntry> = pool.install(|| {
@@ -99,13 +103,22 @@ fn run(args: &Args) -> Result<i32> {
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(if count(Status::Failed) + count(Status::NeedsOcr) > 0 { 1 } else { 0 })
+    Ok(if count(Status::Failed) + count(Status::NeedsOcr) > 0 {
+        1
+    } else {
+        0
+    })
 }
 
 fn report(e: &FileEntry) {
     match e.status {
         Status::Ok | Status::NoForms => {}
-        _ => eprintln!("jxingest: {}: {:?}: {}", e.path, e.status, e.reason.as_deref().unwrap_or("")),
+        _ => eprintln!(
+            "jxingest: {}: {:?}: {}",
+            e.path,
+            e.status,
+            e.reason.as_deref().unwrap_or("")
+        ),
     }
 }
 
@@ -130,8 +143,11 @@ fn handle_file(input: &walk::Input, out: &Path, opts: &PipelineOptions) -> FileE
             return entry;
         }
     };
-    entry.sha256 = Some(pipeline::sha256_hex(&bytes));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(bytes, &input.rel, opts)));
+    let sha256 = pipeline::sha256_hex(&bytes);
+    entry.sha256 = Some(sha256.clone());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        process(bytes, &input.rel, &sha256, opts)
+    }));
     match result {
         Err(panic) => {
             let msg = panic
@@ -154,7 +170,12 @@ fn handle_file(input: &walk::Input, out: &Path, opts: &PipelineOptions) -> FileE
                     entry.milliseconds = t.elapsed().as_millis() as u64;
                     return entry;
                 }
-                written.push(path.strip_prefix(out).unwrap_or(&path).to_string_lossy().replace('\\', "/"));
+                written.push(
+                    path.strip_prefix(out)
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
             let _ = output::remove_stale_forms(&dir, r.forms.len());
             entry.forms = r.forms.len();

@@ -12,5 +12,8 @@ pub fn read_page(
     _page: &ExtractedPage,
     _grid: &GridOptions,
 ) -> Result<PageContent, String> {
-    Err(format!("page {}: image only, needs OCR (not available in this build)", index + 1))
+    Err(format!(
+        "page {}: image only, needs OCR (not available in this build)",
+        index + 1
+    ))
 }

@@ -8,7 +8,10 @@ use std::path::{Component, Path, PathBuf};
 /// The folder of a file's forms: its relative path without the extension,
 /// with every component checked to stay under `out`.
 pub fn form_dir(out: &Path, rel: &str) -> PathBuf {
-    let stem = rel.strip_suffix(".pdf").or_else(|| rel.strip_suffix(".PDF")).unwrap_or(rel);
+    let stem = rel
+        .strip_suffix(".pdf")
+        .or_else(|| rel.strip_suffix(".PDF"))
+        .unwrap_or(rel);
     let mut dir = out.to_path_buf();
     for part in Path::new(stem).components() {
         if let Component::Normal(p) = part {
@@ -22,7 +25,10 @@ pub fn form_dir(out: &Path, rel: &str) -> PathBuf {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -46,7 +52,9 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 /// Removes `NN.json` files in `dir` beyond the `kept` forms just written, so
 /// a rerun on a changed file leaves no stale form behind.
 pub fn remove_stale_forms(dir: &Path, kept: usize) -> std::io::Result<()> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
     for e in entries {
         let p = e?.path();
         let stale = p
@@ -69,7 +77,10 @@ mod tests {
     #[test]
     fn form_dir_stays_under_out() {
         let out = Path::new("/o");
-        assert_eq!(form_dir(out, "2024/社保.pdf"), PathBuf::from("/o/2024/社保"));
+        assert_eq!(
+            form_dir(out, "2024/社保.pdf"),
+            PathBuf::from("/o/2024/社保")
+        );
         assert_eq!(form_dir(out, "../../etc/x.pdf"), PathBuf::from("/o/etc/x"));
         assert_eq!(form_dir(out, "/abs/y.pdf"), PathBuf::from("/o/abs/y"));
     }

@@ -20,7 +20,6 @@ pub struct PipelineOptions {
 /// What one file gave.
 #[derive(Debug)]
 pub struct FileResult {
-    pub sha256: String,
     pub pages: usize,
     pub forms: Vec<FormRecord>,
     pub mode: Mode,
@@ -40,8 +39,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Runs the pipeline on one file's bytes.
-pub fn process(bytes: Vec<u8>, rel: &str, opts: &PipelineOptions) -> Result<FileResult, FileError> {
-    let sha256 = sha256_hex(&bytes);
+pub fn process(
+    bytes: Vec<u8>,
+    rel: &str,
+    sha256: &str,
+    opts: &PipelineOptions,
+) -> Result<FileResult, FileError> {
     let pdf = PdfFile::open(bytes, opts.pdf.clone()).map_err(|e| FileError(e.to_string()))?;
     let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
     let mut unread_pages = Vec::new();
@@ -66,7 +69,10 @@ pub fn process(bytes: Vec<u8>, rel: &str, opts: &PipelineOptions) -> Result<File
         }
         layouts.push(jx_grid::reconstruct(&page.content, &opts.grid));
     }
-    let source = SourceFile { path: rel.to_string(), sha256: sha256.clone() };
+    let source = SourceFile {
+        path: rel.to_string(),
+        sha256: sha256.to_string(),
+    };
     let forms = jx_form::map(&layouts, &source, &opts.form);
     let text = layouts.iter().any(|l| l.extraction == Extraction::Text);
     let ocr = layouts.iter().any(|l| l.extraction == Extraction::Ocr);
@@ -76,5 +82,11 @@ pub fn process(bytes: Vec<u8>, rel: &str, opts: &PipelineOptions) -> Result<File
         (true, true) => Mode::Mixed,
         (false, false) => Mode::None,
     };
-    Ok(FileResult { sha256, pages: pdf.page_count(), forms, mode, unread_pages, page_errors })
+    Ok(FileResult {
+        pages: pdf.page_count(),
+        forms,
+        mode,
+        unread_pages,
+        page_errors,
+    })
 }

@@ -16,8 +16,14 @@ pub struct Input {
 pub fn pdfs(root: &Path) -> std::io::Result<Vec<Input>> {
     let meta = std::fs::metadata(root)?;
     if meta.is_file() {
-        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        return Ok(vec![Input { rel: name, path: root.to_path_buf() }]);
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Ok(vec![Input {
+            rel: name,
+            path: root.to_path_buf(),
+        }]);
     }
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];

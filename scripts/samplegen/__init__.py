@@ -1,0 +1,1 @@
+"""Sample generator for jxingest golden tests (see scripts/gen-samples)."""

@@ -1,0 +1,117 @@
+//! The CLI's behaviour on a mixed folder: bad files become manifest rows
+//! with a reason, the good file's forms are still written, the exit status
+//! says something failed, and a rerun gives identical bytes.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn bad_files_are_rows_not_crashes_and_reruns_are_identical() {
+    let input = temp_dir("cli-in");
+    let out = temp_dir("cli-out");
+    let sample = root().join("samples/printed/edu-2023-chromium.pdf");
+    std::fs::copy(&sample, input.join("good.pdf")).unwrap();
+    std::fs::write(input.join("not-a-pdf.pdf"), b"hello, this is text").unwrap();
+    std::fs::write(input.join("empty.pdf"), b"").unwrap();
+    let bytes = std::fs::read(&sample).unwrap();
+    std::fs::write(input.join("truncated.pdf"), &bytes[..bytes.len() / 3]).unwrap();
+
+    assert_eq!(
+        run_cli(&input, &out),
+        1,
+        "a failed file makes the exit status 1"
+    );
+    let m = read_json(&out.join("manifest.json"));
+    let row = |name: &str| {
+        m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("good.pdf")["status"], "ok");
+    assert!(row("good.pdf")["forms"].as_u64().unwrap() > 0);
+    for bad in ["not-a-pdf.pdf", "empty.pdf"] {
+        assert_eq!(row(bad)["status"], "failed", "{bad}");
+        assert!(
+            row(bad)["reason"].as_str().is_some_and(|r| !r.is_empty()),
+            "{bad}"
+        );
+    }
+    assert!(
+        ["failed", "ok", "no_forms"].contains(&row("truncated.pdf")["status"].as_str().unwrap())
+    );
+
+    let first: Vec<_> = json_files(&out)
+        .into_iter()
+        .map(|p| (p.clone(), std::fs::read(out.join(&p)).unwrap()))
+        .collect();
+    run_cli(&input, &out);
+    let second: Vec<_> = json_files(&out)
+        .into_iter()
+        .map(|p| (p.clone(), std::fs::read(out.join(&p)).unwrap()))
+        .collect();
+    let forms = |v: &Vec<(std::path::PathBuf, Vec<u8>)>| {
+        v.iter()
+            .filter(|(p, _)| p.to_string_lossy() != "manifest.json")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        forms(&first),
+        forms(&second),
+        "a rerun writes identical form documents"
+    );
+    assert!(
+        std::fs::read_dir(out.join("good"))
+            .unwrap()
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().contains(".tmp"))
+    );
+}
+
+#[test]
+fn a_file_without_forms_is_no_forms_and_exit_zero() {
+    let input = temp_dir("cli-noforms");
+    let out = temp_dir("cli-noforms-out");
+    // A valid one-page PDF with a line of text and no table.
+    let pdf = minimal_pdf("BT /F1 12 Tf 72 720 Td (Hello) Tj ET");
+    std::fs::write(input.join("letter.pdf"), pdf).unwrap();
+    assert_eq!(run_cli(&input, &out), 0);
+    let m = read_json(&out.join("manifest.json"));
+    assert_eq!(m["files"][0]["status"], "no_forms");
+    assert_eq!(m["files"][0]["forms"], 0);
+}
+
+/// A minimal, valid PDF with one page drawing `content`.
+fn minimal_pdf(content: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}

@@ -1,0 +1,171 @@
+//! Golden tests: the whole pipeline on every PDF of `samples/`, diffed
+//! against the expected documents in `samples/expected/` (written by
+//! `scripts/gen-samples` from the same source the PDFs were rendered from —
+//! truth by construction, not a snapshot of this program's output).
+//!
+//! What is compared: every field of the contract except `repairs`,
+//! `warnings` and `provenance` (compared separately or not at all), strings
+//! by the contract's rule (NFKC, white space removed). Every document written
+//! is validated against `schema/project.v1.schema.json`.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// One run of the CLI over samples/, shared by the tests.
+fn output() -> &'static Path {
+    static OUT: OnceLock<std::path::PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let out = temp_dir("golden");
+        run_cli(&root().join("samples"), &out);
+        out
+    })
+}
+
+fn form_files(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| {
+                    n.len() == 7
+                        && n.ends_with(".json")
+                        && n[..2].chars().all(|c| c.is_ascii_digit())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Compares one group of samples (`printed` or `scans`).
+fn check_group(group: &str) -> Vec<String> {
+    let expected_root = root().join("samples/expected").join(group);
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(&expected_root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for want_dir in dirs {
+        let rel = want_dir
+            .strip_prefix(root().join("samples/expected"))
+            .unwrap()
+            .to_path_buf();
+        let got_dir = output().join(&rel);
+        let (want, got) = (form_files(&want_dir), form_files(&got_dir));
+        if want != got {
+            problems.push(format!(
+                "{}: forms written {got:?}, want {want:?}",
+                rel.display()
+            ));
+        }
+        for f in want.intersection(&got) {
+            let (w, g) = (read_json(&want_dir.join(f)), read_json(&got_dir.join(f)));
+            let mut d = Vec::new();
+            diff(&w, &g, "", &["repairs", "warnings", "provenance"], &mut d);
+            problems.extend(d.into_iter().map(|x| format!("{}/{f}: {x}", rel.display())));
+            compared += 1;
+        }
+    }
+    assert!(
+        compared > 0,
+        "no expected documents found under {}",
+        expected_root.display()
+    );
+    problems
+}
+
+#[test]
+fn printed_samples_match_their_expected_documents_exactly() {
+    let problems = check_group("printed");
+    assert!(
+        problems.is_empty(),
+        "{} difference(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_document_written_validates_against_the_schema() {
+    let v = schema_validator();
+    let mut n = 0;
+    for rel in json_files(output()) {
+        if rel == Path::new("manifest.json") {
+            continue;
+        }
+        let doc = read_json(&output().join(&rel));
+        let errors: Vec<String> = v
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}: {}",
+            rel.display(),
+            errors.join("; ")
+        );
+        n += 1;
+    }
+    assert!(n >= 20, "only {n} documents written");
+}
+
+#[test]
+fn every_injected_doubling_is_reported_as_a_repair() {
+    let mut checked = 0;
+    for rel in json_files(&root().join("samples/expected")) {
+        if rel.file_name().is_none_or(|n| n != "defects.json") {
+            continue;
+        }
+        let defects = read_json(&root().join("samples/expected").join(&rel));
+        let dir = output().join(rel.parent().unwrap());
+        for item in defects["duplicate_glyphs"].as_array().into_iter().flatten() {
+            let (nn, path) = item.as_str().unwrap().split_once(':').unwrap();
+            let doc = read_json(&dir.join(format!("{nn}.json")));
+            let found = doc["repairs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["kind"] == "duplicate_glyphs" && r["path"] == path);
+            assert!(
+                found,
+                "{}: no duplicate_glyphs repair for {nn}:{path}; repairs: {}",
+                rel.display(),
+                doc["repairs"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "no injected doubling listed in samples/expected/**/defects.json"
+    );
+}
+
+#[test]
+fn the_manifest_lists_every_sample_pdf() {
+    let m = read_json(&output().join("manifest.json"));
+    let files = m["files"].as_array().unwrap();
+    let pdfs = json_files(&root().join("samples")).len();
+    assert!(pdfs > 0);
+    for f in files {
+        assert!(f["sha256"].as_str().is_some_and(|s| s.len() == 64), "{f}");
+        assert!(
+            ["ok", "no_forms", "needs_ocr", "failed"].contains(&f["status"].as_str().unwrap()),
+            "{f}"
+        );
+    }
+    let printed_ok = files
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().starts_with("printed/"))
+        .all(|f| f["status"] == "ok" && f["extraction"] == "text");
+    assert!(
+        printed_ok,
+        "a printed sample was not read from its text layer: {m}"
+    );
+}
