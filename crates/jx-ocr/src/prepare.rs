@@ -208,7 +208,18 @@ pub fn prepare(raster: &PageRaster, opts: &OcrOptions) -> Result<PreparedPage, O
     if w == 0 || h == 0 {
         return Ok(page);
     }
-    let (gray, coloured) = to_gray(&raster.pixels, w, h, raster.channels, opts.chroma_threshold);
+    // Fringe ≈ 1/100 inch: JPEG's colour blocks are 2 px at any resolution,
+    // blur adds about as much again.
+    let dpi = 72.0 * w as f32 / frame.width();
+    let fringe = ((dpi / 100.0).round() as usize).clamp(1, 4);
+    let (gray, coloured) = to_gray(
+        &raster.pixels,
+        w,
+        h,
+        raster.channels,
+        opts.chroma_threshold,
+        fringe,
+    );
     page.coloured_pixels = coloured;
     page.gray = gray;
     let dpi = page.dpi();

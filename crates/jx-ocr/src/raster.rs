@@ -187,6 +187,7 @@ pub fn to_gray(
     height: usize,
     channels: u8,
     chroma_threshold: u8,
+    fringe_radius: usize,
 ) -> (GrayImage, u64) {
     let n = width * height;
     if channels == 1 {
@@ -201,13 +202,15 @@ pub fn to_gray(
     }
     let ch = channels as usize;
     let mut data = Vec::with_capacity(n);
+    let mut mark = vec![0u8; n];
     let mut coloured = 0u64;
-    for px in pixels[..n * ch].chunks_exact(ch) {
+    for (i, px) in pixels[..n * ch].chunks_exact(ch).enumerate() {
         let (r, g, b) = (px[0] as i32, px[1] as i32, px[2] as i32);
         let max = r.max(g).max(b);
         let min = r.min(g).min(b);
         if max - min >= chroma_threshold as i32 {
             coloured += 1;
+            mark[i] = 1;
             // Brightest channel, lifted in proportion to its own brightness:
             // a seal's body (bright in its own channel) goes to white, while
             // text under it — dark red where red ink multiplies black — stays
@@ -219,6 +222,9 @@ pub fn to_gray(
             data.push(((r * 299 + g * 587 + b * 114 + 500) / 1000) as u8);
         }
     }
+    if coloured > 0 {
+        clean_mark_fringes(&mut data, &mark, width, height, fringe_radius);
+    }
     (
         GrayImage {
             width,
@@ -227,6 +233,71 @@ pub fn to_gray(
         },
         coloured,
     )
+}
+
+/// Gray level below which a pixel next to a coloured mark is kept as print.
+const FRINGE_KEEP_BELOW: u8 = 150;
+
+/// Whitens the fringe of coloured marks: pixels within `radius` of a
+/// coloured pixel that are not themselves dark. JPEG stores colour at half
+/// resolution and blends it with the paper, so a seal's strokes are edged
+/// with pale, barely coloured pixels that the chroma test misses; left alone
+/// they binarize into specks that Tesseract reads as `、` or `-`. Text under
+/// or beside the seal is dark (its brightest channel is dark) and stays.
+fn clean_mark_fringes(data: &mut [u8], mark: &[u8], w: usize, h: usize, radius: usize) {
+    if radius == 0 {
+        return;
+    }
+    // Separable dilation of the mark: rows, then columns.
+    let mut rows = vec![0u8; w * h];
+    for y in 0..h {
+        let m = &mark[y * w..(y + 1) * w];
+        let o = &mut rows[y * w..(y + 1) * w];
+        // Distance-limited spread to the left and right.
+        let mut last: Option<usize> = None;
+        for x in 0..w {
+            if m[x] != 0 {
+                last = Some(x);
+            }
+            if last.is_some_and(|l| x - l <= radius) {
+                o[x] = 1;
+            }
+        }
+        let mut next: Option<usize> = None;
+        for x in (0..w).rev() {
+            if m[x] != 0 {
+                next = Some(x);
+            }
+            if next.is_some_and(|n| n - x <= radius) {
+                o[x] = 1;
+            }
+        }
+    }
+    let mut last: Vec<Option<usize>> = vec![None; w];
+    let mut near = vec![0u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            if rows[y * w + x] != 0 {
+                last[x] = Some(y);
+            }
+            if last[x].is_some_and(|l| y - l <= radius) {
+                near[y * w + x] = 1;
+            }
+        }
+    }
+    let mut next: Vec<Option<usize>> = vec![None; w];
+    for y in (0..h).rev() {
+        for x in 0..w {
+            if rows[y * w + x] != 0 {
+                next[x] = Some(y);
+            }
+            let i = y * w + x;
+            let close = near[i] != 0 || next[x].is_some_and(|n| n - y <= radius);
+            if close && mark[i] == 0 && data[i] >= FRINGE_KEEP_BELOW {
+                data[i] = 255;
+            }
+        }
+    }
 }
 
 /// Rotates the image about its centre so that content skewed by
@@ -301,7 +372,7 @@ mod tests {
             238, 200, 198, //
             40, 60, 170,
         ];
-        let (g, n) = to_gray(&px, 7, 1, 3, DEFAULT_CHROMA_THRESHOLD);
+        let (g, n) = to_gray(&px, 7, 1, 3, DEFAULT_CHROMA_THRESHOLD, 0);
         assert_eq!(n, 4);
         assert!(g.data[4] < 130, "dark red text {}", g.data[4]);
         assert!(g.data[5] > 245, "pink edge {}", g.data[5]);
@@ -310,6 +381,32 @@ mod tests {
         assert!(g.data[1] < 40);
         assert!(g.data[2] > 240, "seal pixel {}", g.data[2]);
         assert!(g.data[3] < 40);
+    }
+
+    #[test]
+    fn pale_fringe_of_a_seal_is_whitened_dark_text_beside_it_kept() {
+        // Row: seal red, pale pink-gray fringe (low chroma), far pale gray,
+        // dark text right next to the seal.
+        let px = [
+            200, 40, 40, //
+            205, 190, 188, //
+            255, 255, 255, //
+            255, 255, 255, //
+            205, 195, 195, //
+            20, 20, 20, //
+        ];
+        let (g, _) = to_gray(&px, 6, 1, 3, DEFAULT_CHROMA_THRESHOLD, 2);
+        assert_eq!(g.data[1], 255, "fringe next to the seal");
+        assert!(g.data[4] < 210, "pale pixel far from the seal is untouched");
+        let (g, _) = to_gray(
+            &[200, 40, 40, 20, 20, 20],
+            2,
+            1,
+            3,
+            DEFAULT_CHROMA_THRESHOLD,
+            2,
+        );
+        assert!(g.data[1] < 40, "dark text beside the seal kept");
     }
 
     #[test]

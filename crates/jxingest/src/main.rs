@@ -1,7 +1,7 @@
 //! `jxingest`: walks a tree of PDFs of 财政项目支出绩效目标申报表 and writes one
 //! JSON document per form, in parallel across files. The only crate that
 //! knows the file system, threads and the command line; the stages are
-//! libraries (`jx-pdf` → `jx-grid` → `jx-form`).
+//! libraries (`jx-pdf` → `jx-ocr` for image pages → `jx-grid` → `jx-form`).
 
 mod manifest;
 mod ocr;
@@ -46,6 +46,11 @@ struct Args {
 }
 
 fn main() {
+    // Tesseract's OpenMP threads must be capped before the library loads,
+    // so this may re-execute the program once with OMP_THREAD_LIMIT=1.
+    if let Err(e) = jx_ocr::ensure_openmp_single_thread() {
+        eprintln!("jxingest: warning: could not limit OpenMP threads ({e}); OCR will be slower");
+    }
     let args = Args::parse();
     match run(&args) {
         Ok(code) => std::process::exit(code),
