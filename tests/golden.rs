@@ -12,7 +12,7 @@ mod common;
 
 use common::*;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// One run of the CLI over samples/, shared by the tests.
@@ -40,23 +40,30 @@ fn form_files(dir: &Path) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// Compares one group of samples (`printed` or `scans`).
-fn check_group(group: &str) -> Vec<String> {
-    let expected_root = root().join("samples/expected").join(group);
-    let mut problems = Vec::new();
-    let mut compared = 0;
-    let mut dirs: Vec<_> = std::fs::read_dir(&expected_root)
+/// The expected folders of a group (`printed`, `scans`), one per PDF: its
+/// path relative to `samples/expected`, the expected folder, the output one.
+fn sample_dirs(group: &str) -> Vec<(PathBuf, PathBuf, PathBuf)> {
+    let expected = root().join("samples/expected");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(expected.join(group))
         .unwrap()
         .flatten()
         .map(|e| e.path())
         .collect();
     dirs.sort();
-    for want_dir in dirs {
-        let rel = want_dir
-            .strip_prefix(root().join("samples/expected"))
-            .unwrap()
-            .to_path_buf();
-        let got_dir = output().join(&rel);
+    dirs.into_iter()
+        .map(|d| {
+            let rel = d.strip_prefix(&expected).unwrap().to_path_buf();
+            let got = output().join(&rel);
+            (rel, d, got)
+        })
+        .collect()
+}
+
+/// Compares one group of samples (`printed` or `scans`).
+fn check_group(group: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for (rel, want_dir, got_dir) in sample_dirs(group) {
         let (want, got) = (form_files(&want_dir), form_files(&got_dir));
         if want != got {
             problems.push(format!(
@@ -72,11 +79,7 @@ fn check_group(group: &str) -> Vec<String> {
             compared += 1;
         }
     }
-    assert!(
-        compared > 0,
-        "no expected documents found under {}",
-        expected_root.display()
-    );
+    assert!(compared > 0, "no expected documents found for {group}");
     problems
 }
 
@@ -89,6 +92,65 @@ fn printed_samples_match_their_expected_documents_exactly() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// OCR truly varies (a `≥` read as `>`, a stray mark beside a number), so
+/// scans are held to a stated share of fields, not to every one: every form
+/// must be found, and at least this share of all compared fields (texts,
+/// amounts, dates, levels, values; `source` aside) must equal the expected
+/// document. Measured when this was written: 0.755 over the three sample
+/// scans (150 dpi, 300 dpi, 200 dpi with seals). This is a floor against
+/// regressions, below the product's target (issue 3 asks 0.97–0.99 per
+/// scan); raise it as the OCR stage improves.
+const SCAN_MIN_FIELD_ACCURACY: f64 = 0.70;
+
+#[test]
+fn scanned_samples_reach_the_stated_field_accuracy() {
+    let group = "scans";
+    let (mut fields, mut wrong) = (0usize, 0usize);
+    for (rel, want_dir, got_dir) in sample_dirs(group) {
+        let (want, got) = (form_files(&want_dir), form_files(&got_dir));
+        assert_eq!(
+            want,
+            got,
+            "{}: every scanned form must be found",
+            rel.display()
+        );
+        for f in &want {
+            let w = read_json(&want_dir.join(f));
+            let g = read_json(&got_dir.join(f));
+            assert_eq!(g["source"]["extraction"], "ocr", "{}/{f}", rel.display());
+            let mut d = Vec::new();
+            diff(
+                &w,
+                &g,
+                "",
+                &["repairs", "warnings", "provenance", "source"],
+                &mut d,
+            );
+            fields += count_leaves(&w, &["repairs", "warnings", "provenance", "source"]);
+            wrong += d.len();
+        }
+    }
+    let accuracy = 1.0 - wrong as f64 / fields.max(1) as f64;
+    eprintln!("scans: {wrong} of {fields} fields differ; accuracy {accuracy:.4}");
+    assert!(fields > 100, "too few scanned fields compared: {fields}");
+    assert!(
+        accuracy >= SCAN_MIN_FIELD_ACCURACY,
+        "scan field accuracy {accuracy:.4} < {SCAN_MIN_FIELD_ACCURACY}"
+    );
+}
+
+fn count_leaves(v: &serde_json::Value, skip: &[&str]) -> usize {
+    match v {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(_, x)| count_leaves(x, skip))
+            .sum(),
+        serde_json::Value::Array(a) => a.iter().map(|x| count_leaves(x, skip)).sum(),
+        _ => 1,
+    }
 }
 
 #[test]

@@ -19,38 +19,48 @@ fn value_cell<'g>(grid: &'g FormGrid, label: &GridCell, below_ok: bool) -> Optio
     }
 }
 
-fn text_of(
+/// A value as read: its text, and whether OCR read it (then the form's
+/// patterns may mend it; text-layer text is never mended).
+struct Read {
+    text: String,
+    by_ocr: bool,
+}
+
+fn read_value(
     grid: &FormGrid,
     rec: &mut Recorder,
     label: Label,
     path: &str,
     below_ok: bool,
-) -> Option<String> {
+) -> Option<Read> {
     let l = grid.find(label)?;
     let v = value_cell(grid, l, below_ok)?;
-    Some(rec.read(path, v))
+    Some(Read {
+        text: rec.read(path, v),
+        by_ocr: v.confidence.is_some(),
+    })
 }
 
 /// 项目名称 … 计划完成日期.
 pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
-    let mut field = |label, path: &str| {
-        let v = text_of(grid, rec, label, path, false);
-        if v.is_none() {
+    let mut field = |label, path: &str| match read_value(grid, rec, label, path, false) {
+        Some(r) => r.text,
+        None => {
             rec.warn(
                 "missing_field",
                 path,
                 format!("no {path} label with a value cell was found"),
             );
+            String::new()
         }
-        v.unwrap_or_default()
     };
     let name = field(Label::ProjectName, "project.name");
     let nature = field(Label::Nature, "project.nature");
     let category = field(Label::Category, "project.category");
     let department = field(Label::Department, "project.department");
     let implementer = field(Label::Implementer, "project.implementer");
-    let start = text_of(grid, rec, Label::StartDate, "project.start_date", false);
-    let end = text_of(grid, rec, Label::EndDate, "project.end_date", false);
+    let start = read_value(grid, rec, Label::StartDate, "project.start_date", false);
+    let end = read_value(grid, rec, Label::EndDate, "project.end_date", false);
     Project {
         name,
         nature,
@@ -62,19 +72,85 @@ pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
     }
 }
 
-fn date_field(rec: &mut Recorder, path: &str, text: Option<String>) -> Option<String> {
-    let text = text?;
-    match normalize::date(&text) {
-        Ok(d) => d,
-        Err(_) => {
-            rec.warn(
-                "unparsable_date",
-                path,
-                format!("{text:?} is not a date; left null"),
-            );
-            None
-        }
+fn date_field(rec: &mut Recorder, path: &str, read: Option<Read>) -> Option<String> {
+    let Read { text, by_ocr } = read?;
+    if let Ok(d) = normalize::date(&text) {
+        return d;
     }
+    let mended = by_ocr.then(|| normalize::mend_ocr_number(&text)).flatten();
+    if let Some(m) = mended
+        && let Ok(Some(d)) = normalize::date(&m)
+    {
+        rec.repair(
+            Diagnostic::new(
+                "date_repaired",
+                path,
+                "OCR text mended by the date pattern (look-alike or stray characters)",
+            )
+            .change(text, d.clone()),
+        );
+        return Some(d);
+    }
+    rec.warn(
+        "unparsable_date",
+        path,
+        format!("{text:?} is not a date; left null"),
+    );
+    None
+}
+
+/// An amount: exact, or mended where only the grouping is off (the digits
+/// are all there) or OCR put look-alike letters for digits; else null with a
+/// warning.
+fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Option<String> {
+    let Read { text, by_ocr } = read;
+    if let Ok(m) = normalize::money(&text, scale) {
+        if let (true, Some(v)) = (scale > 0, &m) {
+            rec.repair(
+                Diagnostic::new(
+                    "unit_converted",
+                    path,
+                    "amount printed in 万元, written in yuan",
+                )
+                .change(text, v.clone()),
+            );
+        }
+        return m;
+    }
+    if let Some(m) = normalize::money_ignoring_grouping(&text, scale) {
+        let d = Diagnostic::new(
+            "amount_grouping_ignored",
+            path,
+            format!(
+                "{text:?} groups its digits irregularly; the commas are ignored, the digits kept"
+            ),
+        )
+        .change(text, m.clone());
+        if by_ocr {
+            rec.repair(d)
+        } else {
+            rec.warn_with(d)
+        }
+        return Some(m);
+    }
+    let mended = by_ocr.then(|| normalize::mend_ocr_number(&text)).flatten();
+    if let Some(m) = mended.and_then(|m| normalize::money(&m, scale).ok().flatten()) {
+        rec.repair(
+            Diagnostic::new(
+                "amount_repaired",
+                path,
+                "OCR text mended by the amount pattern (look-alike or stray characters)",
+            )
+            .change(text, m.clone()),
+        );
+        return Some(m);
+    }
+    rec.warn(
+        "unparsable_amount",
+        path,
+        format!("{text:?} is not an amount; left null"),
+    );
+    None
 }
 
 /// Both fund column groups. A 万元 block is converted to yuan, logged.
@@ -84,33 +160,13 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
         _ => 0,
     };
     let annual_x = grid.find(Label::AnnualTotal).map(|c| c.x0);
-    let mut amount = |cell: Option<&GridCell>, path: &str| -> Option<String> {
-        let label = cell?;
-        let v = value_cell(grid, label, false)?;
-        let text = rec.read(path, v);
-        match normalize::money(&text, scale) {
-            Ok(m) => {
-                if scale > 0 && m.is_some() {
-                    rec.repair(
-                        Diagnostic::new(
-                            "unit_converted",
-                            path,
-                            "amount printed in 万元, written in yuan",
-                        )
-                        .change(text.clone(), m.clone().unwrap_or_default()),
-                    );
-                }
-                m
-            }
-            Err(_) => {
-                rec.warn(
-                    "unparsable_amount",
-                    path,
-                    format!("{text:?} is not an amount; left null"),
-                );
-                None
-            }
-        }
+    let mut amount = |label: Option<&GridCell>, path: &str| -> Option<String> {
+        let v = value_cell(grid, label?, false)?;
+        let read = Read {
+            text: rec.read(path, v),
+            by_ocr: v.confidence.is_some(),
+        };
+        amount_field(rec, path, read, scale)
     };
     // 其他资金 appears once per column group: left of 年度资金申请总额 it is the
     // project total's, at or right of it the annual one.
@@ -144,8 +200,11 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
 
 /// 项目总目标 and 年度总体目标.
 pub fn goals(grid: &FormGrid, rec: &mut Recorder) -> Goals {
-    let mut goal =
-        |label, path: &str| text_of(grid, rec, label, path, true).filter(|t| !t.is_empty());
+    let mut goal = |label, path: &str| {
+        read_value(grid, rec, label, path, true)
+            .map(|r| r.text)
+            .filter(|t| !t.is_empty())
+    };
     Goals {
         overall: goal(Label::OverallGoal, "goals.overall"),
         annual: goal(Label::AnnualGoal, "goals.annual"),

@@ -3,7 +3,7 @@
 //! two (its top part at the foot of one page, the rest at the head of the
 //! next) becomes one row again.
 
-use crate::labels::{Label, label_of};
+use crate::labels::{Label, label_of, nearest_label};
 use jx_model::{Extraction, Rect, Table};
 
 /// Where on a page part of a cell was read.
@@ -27,6 +27,9 @@ pub struct GridCell {
     pub overdrawn: u32,
     pub confidence: Option<f32>,
     pub label: Option<Label>,
+    /// For a label snapped from OCR text one or two characters off: the text
+    /// as read (the repair to log).
+    pub label_read_as: Option<String>,
     pub extraction: Extraction,
 }
 
@@ -36,7 +39,7 @@ impl GridCell {
         self.pieces.push(piece);
         self.overdrawn += overdrawn;
         self.confidence = min_conf(self.confidence, confidence);
-        self.label = label_of(&self.text);
+        (self.label, self.label_read_as) = classify(&self.text, self.confidence.is_some());
     }
 
     pub fn width(&self) -> f32 {
@@ -100,7 +103,8 @@ impl FormGrid {
                     }],
                     overdrawn: c.overdrawn,
                     confidence: c.confidence,
-                    label: label_of(&c.text),
+                    label: classify(&c.text, c.confidence.is_some()).0,
+                    label_read_as: classify(&c.text, c.confidence.is_some()).1,
                     extraction,
                 }),
                 [one] => {
@@ -217,6 +221,19 @@ impl FormGrid {
     /// Cells covering global row `row`.
     pub fn covering(&self, row: usize) -> impl Iterator<Item = &GridCell> {
         self.cells.iter().filter(move |c| c.covers_row(row))
+    }
+}
+
+/// The label a cell's text is. Text read by OCR may be one or two
+/// characters off a label of the closed vocabulary; it is that label, and the
+/// text as read is returned to be logged.
+fn classify(text: &str, by_ocr: bool) -> (Option<Label>, Option<String>) {
+    if let Some(l) = label_of(text) {
+        return (Some(l), None);
+    }
+    match by_ocr.then(|| nearest_label(text, 2)).flatten() {
+        Some((l, _, _)) => (Some(l), Some(text.to_string())),
+        None => (None, None),
     }
 }
 

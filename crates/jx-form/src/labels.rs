@@ -117,6 +117,14 @@ pub fn label_of(text: &str) -> Option<Label> {
         .map(|(l, _)| *l)
 }
 
+/// The usual spelling of a label.
+pub fn spelling(label: Label) -> &'static str {
+    VOCABULARY
+        .iter()
+        .find(|(l, _)| *l == label)
+        .map_or("", |(_, s)| s[0])
+}
+
 /// The closest spelling within `max_edits` character edits, for text read
 /// by OCR: `(label, spelling, edits)`. Only spellings of three or more
 /// characters take part, so short words are never snapped.

@@ -99,6 +99,14 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                 .iter()
                 .filter(|l| is_year_line(&l.text) || is_form_title(&l.text))
                 .find_map(|l| year_of(&normalize_label(&l.text)));
+            for c in f.grid.cells.iter().filter(|c| c.label_read_as.is_some()) {
+                let (read, label) = (c.label_read_as.clone().unwrap_or_default(), c.label.map(labels::spelling).unwrap_or_default());
+                rec.repair(
+                    Diagnostic::new("label_snapped", "", format!("the form label {label:?} was read by OCR as {read:?}; the label is a closed vocabulary"))
+                        .change(read, label)
+                        .at(c.pieces[0].page, c.pieces[0].bbox.rounded()),
+                );
+            }
             let project = fields::project(&f.grid, &mut rec);
             let funds = fields::funds(&f.grid, &mut rec);
             let goals = fields::goals(&f.grid, &mut rec);

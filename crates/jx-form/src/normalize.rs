@@ -48,6 +48,52 @@ pub fn money(text: &str, scale: u32) -> Result<Option<String>, NotNormalizable> 
     Ok(Some(format!("{sign}{int}.{frac}")))
 }
 
+/// Characters OCR commonly reads in place of digits, with the digit.
+const DIGIT_LOOKALIKES: &[(char, char)] = &[
+    ('O', '0'),
+    ('o', '0'),
+    ('D', '0'),
+    ('l', '1'),
+    ('I', '1'),
+    ('|', '1'),
+    ('S', '5'),
+    ('B', '8'),
+    ('Z', '2'),
+];
+
+/// Text read by OCR where an amount or a date must stand, mended by what
+/// the pattern guarantees: look-alike letters become digits, full-width
+/// punctuation becomes ASCII, stray marks that are neither digits nor
+/// separators go, and grouping commas (small, often lost or misplaced by
+/// OCR) are dropped. `None` when nothing changed.
+pub fn mend_ocr_number(text: &str) -> Option<String> {
+    let mended: String = text
+        .chars()
+        .map(|c| {
+            DIGIT_LOOKALIKES
+                .iter()
+                .find(|(l, _)| *l == c)
+                .map_or(c, |(_, d)| *d)
+        })
+        .map(|c| match c {
+            '，' => ',',
+            '。' | '．' => '.',
+            '－' | '—' => '-',
+            '／' => '/',
+            _ => c,
+        })
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '/' | '年' | '月' | '日'))
+        .collect();
+    (mended != text && !mended.is_empty()).then_some(mended)
+}
+
+/// An amount whose only fault is irregular digit grouping
+/// (`1094,910,000.00`): the digits are all there, so the commas are ignored.
+pub fn money_ignoring_grouping(text: &str, scale: u32) -> Option<String> {
+    let t: String = text.chars().filter(|c| *c != ',' && *c != '，').collect();
+    money(&t, scale).ok().flatten()
+}
+
 /// A date as ISO `YYYY-MM-DD` from `2024-01-01`, `2024年1月1日`, `2024/1/1`,
 /// `2024.01.01` or `20240101`. Blank → `Ok(None)`.
 pub fn date(text: &str) -> Result<Option<String>, NotNormalizable> {
@@ -164,6 +210,25 @@ mod tests {
         assert_eq!(date(""), Ok(None));
         assert!(date("2024-02-30").is_err());
         assert!(date("明年").is_err());
+    }
+
+    #[test]
+    fn ocr_numbers_are_mended_by_their_pattern() {
+        assert_eq!(
+            mend_ocr_number("2024-0]1-01").as_deref(),
+            Some("2024-01-01")
+        );
+        assert_eq!(mend_ocr_number("1O0.OO").as_deref(), Some("100.00"));
+        assert_eq!(
+            mend_ocr_number("1,094,910,000.00").as_deref(),
+            Some("1094910000.00")
+        );
+        assert_eq!(mend_ocr_number("2024-01-01"), None);
+        assert_eq!(
+            money_ignoring_grouping("1094,910,000.00", 0).as_deref(),
+            Some("1094910000.00")
+        );
+        assert_eq!(money_ignoring_grouping("abc", 0), None);
     }
 
     #[test]

@@ -74,6 +74,10 @@ impl Recorder {
         self.diagnostics.warn(Diagnostic::new(kind, path, detail));
     }
 
+    pub fn warn_with(&mut self, d: Diagnostic) {
+        self.diagnostics.warn(d);
+    }
+
     pub fn repair(&mut self, d: Diagnostic) {
         self.diagnostics.repair(d);
     }

@@ -208,10 +208,10 @@ pub fn prepare(raster: &PageRaster, opts: &OcrOptions) -> Result<PreparedPage, O
     if w == 0 || h == 0 {
         return Ok(page);
     }
-    // Fringe ≈ 1/100 inch: JPEG's colour blocks are 2 px at any resolution,
-    // blur adds about as much again.
+    // Fringe ≈ 1/50 inch: JPEG's colour blocks are 2 px at any resolution,
+    // and scan blur spreads a seal's stroke by about as much again.
     let dpi = 72.0 * w as f32 / frame.width();
-    let fringe = ((dpi / 100.0).round() as usize).clamp(1, 4);
+    let fringe = ((dpi / 50.0).round() as usize).clamp(1, 8);
     let (gray, coloured) = to_gray(
         &raster.pixels,
         w,

@@ -203,11 +203,13 @@ pub fn to_gray(
     let ch = channels as usize;
     let mut data = Vec::with_capacity(n);
     let mut mark = vec![0u8; n];
+    let mut brightest = vec![0u8; n];
     let mut coloured = 0u64;
     for (i, px) in pixels[..n * ch].chunks_exact(ch).enumerate() {
         let (r, g, b) = (px[0] as i32, px[1] as i32, px[2] as i32);
         let max = r.max(g).max(b);
         let min = r.min(g).min(b);
+        brightest[i] = max as u8;
         if max - min >= chroma_threshold as i32 {
             coloured += 1;
             mark[i] = 1;
@@ -223,7 +225,7 @@ pub fn to_gray(
         }
     }
     if coloured > 0 {
-        clean_mark_fringes(&mut data, &mark, width, height, fringe_radius);
+        clean_mark_fringes(&mut data, &mark, &brightest, width, height, fringe_radius);
     }
     (
         GrayImage {
@@ -235,16 +237,27 @@ pub fn to_gray(
     )
 }
 
-/// Gray level below which a pixel next to a coloured mark is kept as print.
-const FRINGE_KEEP_BELOW: u8 = 150;
+/// Brightest-channel level below which a pixel on or next to a coloured mark
+/// is kept as print.
+const FRINGE_KEEP_BELOW: u8 = 140;
 
-/// Whitens the fringe of coloured marks: pixels within `radius` of a
-/// coloured pixel that are not themselves dark. JPEG stores colour at half
-/// resolution and blends it with the paper, so a seal's strokes are edged
-/// with pale, barely coloured pixels that the chroma test misses; left alone
-/// they binarize into specks that Tesseract reads as `、` or `-`. Text under
-/// or beside the seal is dark (its brightest channel is dark) and stays.
-fn clean_mark_fringes(data: &mut [u8], mark: &[u8], w: usize, h: usize, radius: usize) {
+/// Inside and around coloured marks (within `radius` of a coloured pixel),
+/// judges each pixel by its brightest channel alone: at or above
+/// [`FRINGE_KEEP_BELOW`] it is seal and goes white, below it is print and
+/// keeps that (dark) value. JPEG stores colour at half resolution and blurs
+/// it into the neighbours, and dense seal strokes come out as murky, weakly
+/// coloured mid-grays that the chroma test misses; left alone they binarize
+/// into specks that Tesseract reads as `、`, `-` or `四`. Black text under a
+/// red seal (dark red where the inks mix) is dark in its brightest channel
+/// too, so it stays.
+fn clean_mark_fringes(
+    data: &mut [u8],
+    mark: &[u8],
+    brightest: &[u8],
+    w: usize,
+    h: usize,
+    radius: usize,
+) {
     if radius == 0 {
         return;
     }
@@ -293,8 +306,12 @@ fn clean_mark_fringes(data: &mut [u8], mark: &[u8], w: usize, h: usize, radius: 
             }
             let i = y * w + x;
             let close = near[i] != 0 || next[x].is_some_and(|n| n - y <= radius);
-            if close && mark[i] == 0 && data[i] >= FRINGE_KEEP_BELOW {
-                data[i] = 255;
+            if close {
+                data[i] = if brightest[i] >= FRINGE_KEEP_BELOW {
+                    255
+                } else {
+                    brightest[i]
+                };
             }
         }
     }
@@ -385,28 +402,28 @@ mod tests {
 
     #[test]
     fn pale_fringe_of_a_seal_is_whitened_dark_text_beside_it_kept() {
-        // Row: seal red, pale pink-gray fringe (low chroma), far pale gray,
-        // dark text right next to the seal.
-        let px = [
-            200, 40, 40, //
-            205, 190, 188, //
-            255, 255, 255, //
-            255, 255, 255, //
-            205, 195, 195, //
-            20, 20, 20, //
-        ];
-        let (g, _) = to_gray(&px, 6, 1, 3, DEFAULT_CHROMA_THRESHOLD, 2);
-        assert_eq!(g.data[1], 255, "fringe next to the seal");
-        assert!(g.data[4] < 210, "pale pixel far from the seal is untouched");
-        let (g, _) = to_gray(
-            &[200, 40, 40, 20, 20, 20],
-            2,
-            1,
-            3,
-            DEFAULT_CHROMA_THRESHOLD,
-            2,
+        let gray = |px: &[u8]| {
+            to_gray(px, px.len() / 3, 1, 3, DEFAULT_CHROMA_THRESHOLD, 2)
+                .0
+                .data
+        };
+        // Seal red, pale pink-gray fringe (low chroma), paper, paper, a pale
+        // gray pixel far from the seal, dark text.
+        let g = gray(&[
+            200, 40, 40, 205, 190, 188, 255, 255, 255, 255, 255, 255, 205, 195, 195, 20, 20, 20,
+        ]);
+        assert_eq!(g[1], 255, "fringe next to the seal");
+        assert!(g[4] < 210, "pale pixel far from the seal is untouched");
+        assert!(g[5] < 40, "dark text");
+        // A murky seal pixel (weakly coloured mid-gray) goes too.
+        assert_eq!(
+            gray(&[150, 110, 110, 250, 250, 250])[0],
+            255,
+            "murky seal pixel"
         );
-        assert!(g.data[1] < 40, "dark text beside the seal kept");
+        // Black text beside the seal, and text mixed with its red, stay dark.
+        assert!(gray(&[200, 40, 40, 20, 20, 20])[1] < 40);
+        assert!(gray(&[200, 40, 40, 110, 25, 25])[1] <= 110);
     }
 
     #[test]
