@@ -62,7 +62,24 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
         let i = out.len();
         let name = rec.read(&format!("indicators[{i}].name"), name_cell);
         let text = match value_cell {
-            Some(v) => rec.read(&format!("indicators[{i}].value"), v),
+            Some(v) => {
+                let path = format!("indicators[{i}].value");
+                let read = rec.read(&path, v);
+                match v.confidence.and_then(|_| normalize::mend_ocr_value(&read)) {
+                    Some((mended, what)) => {
+                        rec.repair(
+                            Diagnostic::new(
+                                "value_repaired",
+                                &path,
+                                format!("OCR text mended by the value pattern: {what}"),
+                            )
+                            .change(read, mended.clone()),
+                        );
+                        mended
+                    }
+                    None => read,
+                }
+            }
             None => String::new(),
         };
         if name.is_empty() && text.is_empty() {

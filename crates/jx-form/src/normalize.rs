@@ -94,6 +94,52 @@ pub fn money_ignoring_grouping(text: &str, scale: u32) -> Option<String> {
     money(&t, scale).ok().flatten()
 }
 
+/// What Tesseract's `chi_sim` model reads in place of `≥` at the head of a
+/// target value (measured on the development scans): ideographs of a like
+/// shape, or a doubled `>`.
+const GE_LOOKALIKES: &[&str] = &["之", "过", "宇", "盖", "≧", ">>", "≥>", ">="];
+
+/// A target value read by OCR, mended by its pattern `op number (unit)`:
+/// a look-alike in the operator slot becomes `≥`; a percent unit with stray
+/// marks beside it (`(%g)`, `(%0)`, `(0%b)`) becomes `(%)`. Words are never
+/// touched. Returns the mended text and what was done, or `None`.
+pub fn mend_ocr_value(text: &str) -> Option<(String, String)> {
+    static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?P<op>[^0-9\s(（]{1,2})?\s*(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)\s*(?P<unit>[(（][^()（）]{1,6}[)）]|%)?$").unwrap()
+    });
+    let t = text.trim();
+    let c = SHAPE.captures(t)?;
+    let mut out = String::new();
+    let mut done = Vec::new();
+    match c.name("op").map(|m| m.as_str()) {
+        Some(op) if GE_LOOKALIKES.contains(&op) => {
+            out.push('≥');
+            done.push(format!("operator {op:?} read for ≥"));
+        }
+        Some(op) if value(&format!("{op}1")).op.is_some() => out.push_str(op),
+        Some(_) => return None,
+        None => {}
+    }
+    out.push_str(&c["num"]);
+    if let Some(u) = c.name("unit") {
+        let inner: String = u
+            .as_str()
+            .chars()
+            .filter(|c| !matches!(c, '(' | ')' | '（' | '）'))
+            .collect();
+        let stray = inner.contains('%')
+            && inner != "%"
+            && inner.chars().all(|c| c == '%' || c.is_ascii_alphanumeric());
+        if stray {
+            out.push_str("(%)");
+            done.push(format!("unit {inner:?} read for %"));
+        } else {
+            out.push_str(u.as_str());
+        }
+    }
+    (!done.is_empty()).then(|| (out, done.join("; ")))
+}
+
 /// A date as ISO `YYYY-MM-DD` from `2024-01-01`, `2024年1月1日`, `2024/1/1`,
 /// `2024.01.01` or `20240101`. Blank → `Ok(None)`.
 pub fn date(text: &str) -> Result<Option<String>, NotNormalizable> {
@@ -229,6 +275,29 @@ mod tests {
             Some("1094910000.00")
         );
         assert_eq!(money_ignoring_grouping("abc", 0), None);
+    }
+
+    #[test]
+    fn ocr_values_are_mended_by_their_pattern_only() {
+        assert_eq!(
+            mend_ocr_value("之85.00(%)").map(|m| m.0).as_deref(),
+            Some("≥85.00(%)")
+        );
+        assert_eq!(
+            mend_ocr_value(">>90.00(%)").map(|m| m.0).as_deref(),
+            Some("≥90.00(%)")
+        );
+        assert_eq!(
+            mend_ocr_value("=100.00(%g)").map(|m| m.0).as_deref(),
+            Some("=100.00(%)")
+        );
+        assert_eq!(
+            mend_ocr_value(">90.00(0%b)").map(|m| m.0).as_deref(),
+            Some(">90.00(%)")
+        );
+        assert_eq!(mend_ocr_value("=23000.00(人)"), None);
+        assert_eq!(mend_ocr_value("与政策规定一致"), None);
+        assert_eq!(mend_ocr_value("约90.00(%)"), None);
     }
 
     #[test]

@@ -27,6 +27,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         p.images.len(),
         p.needs_ocr()
     );
+    if p.needs_ocr() {
+        let r = pdf.page_raster(page - 1, &p)?;
+        let mean =
+            r.pixels.iter().map(|&v| f64::from(v)).sum::<f64>() / r.pixels.len().max(1) as f64;
+        println!(
+            "RASTER {}x{} channels {} mean {:.1} frame {:?} dpi {:.1}",
+            r.width,
+            r.height,
+            r.channels,
+            mean,
+            r.frame,
+            r.dpi()
+        );
+    }
     for g in &c.glyphs {
         println!(
             "G {:?} [{:.1} {:.1} {:.1} {:.1}] size {:.1} inv {} over {}",
