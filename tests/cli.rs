@@ -78,40 +78,14 @@ fn a_file_without_forms_is_no_forms_and_exit_zero() {
     let input = temp_dir("cli-noforms");
     let out = temp_dir("cli-noforms-out");
     // A valid one-page PDF with a line of text and no table.
-    let pdf = minimal_pdf("BT /F1 12 Tf 72 720 Td (Hello) Tj ET");
+    let pdf = jx_pdf::testing::one_page(
+        "BT /F1 12 Tf 72 720 Td (Hello) Tj ET",
+        &jx_pdf::testing::helvetica(),
+        "",
+    );
     std::fs::write(input.join("letter.pdf"), pdf).unwrap();
     assert_eq!(run_cli(&input, &out), 0);
     let m = read_json(&out.join("manifest.json"));
     assert_eq!(m["files"][0]["status"], "no_forms");
     assert_eq!(m["files"][0]["forms"], 0);
-}
-
-/// A minimal, valid PDF with one page drawing `content`.
-fn minimal_pdf(content: &str) -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .bytes(),
-    );
-    out
 }

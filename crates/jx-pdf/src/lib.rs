@@ -17,6 +17,8 @@ mod device;
 pub mod overdraw;
 mod raster;
 pub mod rules;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod unicode;
 
 pub use device::ImagePlacement;
@@ -214,5 +216,111 @@ impl PdfFile {
             extracted,
             &self.opts,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{helvetica, hex, one_page, stsong_font};
+
+    fn text_of(pdf: Vec<u8>) -> String {
+        let f = PdfFile::open(pdf, PdfOptions::default()).unwrap();
+        let p = f.page(0).unwrap();
+        p.content.glyphs.iter().map(|g| g.text.as_str()).collect()
+    }
+
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
+    }
+
+    #[test]
+    fn predefined_ucs2_and_utf16_cmaps_without_embedded_font_decode() {
+        for cmap in ["UniGB-UCS2-H", "UniGB-UTF16-H"] {
+            let content = format!("BT /F1 12 Tf 72 700 Td {} Tj ET", hex(&utf16("项目名称")));
+            assert_eq!(
+                text_of(one_page(&content, &stsong_font(cmap), "")),
+                "项目名称",
+                "{cmap}"
+            );
+        }
+    }
+
+    #[test]
+    fn predefined_gbk_and_gb_euc_cmaps_decode() {
+        // 项目 in GBK / GB2312: CF EE C4 BF.
+        for cmap in ["GBK-EUC-H", "GB-EUC-H"] {
+            let content = format!(
+                "BT /F1 12 Tf 72 700 Td {} Tj ET",
+                hex(&[0xCF, 0xEE, 0xC4, 0xBF])
+            );
+            assert_eq!(
+                text_of(one_page(&content, &stsong_font(cmap), "")),
+                "项目",
+                "{cmap}"
+            );
+        }
+    }
+
+    #[test]
+    fn rotated_page_gives_displayed_coordinates() {
+        let content = "BT /F1 12 Tf 72 800 Td (AB) Tj ET";
+        let f = PdfFile::open(
+            one_page(content, &helvetica(), "/Rotate 90"),
+            PdfOptions::default(),
+        )
+        .unwrap();
+        let p = f.page(0).unwrap();
+        // Displayed landscape: 842 wide, 595 high.
+        assert!((p.content.width - 842.0).abs() < 1.0 && (p.content.height - 595.0).abs() < 1.0);
+        let g = &p.content.glyphs[0];
+        assert!(
+            g.bbox.x0 >= 0.0 && g.bbox.x1 <= 842.0 && g.bbox.y0 >= 0.0 && g.bbox.y1 <= 595.0,
+            "{:?}",
+            g.bbox
+        );
+        assert_eq!(
+            p.content
+                .glyphs
+                .iter()
+                .map(|g| g.text.as_str())
+                .collect::<String>(),
+            "AB"
+        );
+    }
+
+    #[test]
+    fn crop_box_moves_the_origin() {
+        let content = "BT /F1 12 Tf 100 700 Td (A) Tj ET";
+        let f = PdfFile::open(
+            one_page(content, &helvetica(), "/CropBox [50 50 545 792]"),
+            PdfOptions::default(),
+        )
+        .unwrap();
+        let p = f.page(0).unwrap();
+        let g = &p.content.glyphs[0];
+        // x 100 in user space is 50 from the crop box's left edge.
+        assert!((g.bbox.x0 - 50.0).abs() < 1.0, "{:?}", g.bbox);
+        assert!((p.content.height - 742.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn invisible_text_is_marked() {
+        let content = "BT 3 Tr /F1 12 Tf 72 700 Td (Hidden) Tj ET";
+        let f = PdfFile::open(one_page(content, &helvetica(), ""), PdfOptions::default()).unwrap();
+        let p = f.page(0).unwrap();
+        assert!(!p.content.glyphs.is_empty() && p.content.glyphs.iter().all(|g| g.invisible));
+    }
+
+    #[test]
+    fn not_a_pdf_and_empty_files_are_typed_errors() {
+        assert!(matches!(
+            PdfFile::open(b"hello".to_vec(), PdfOptions::default()),
+            Err(PdfError::NotPdf)
+        ));
+        assert!(matches!(
+            PdfFile::open(Vec::new(), PdfOptions::default()),
+            Err(PdfError::NotPdf)
+        ));
     }
 }
