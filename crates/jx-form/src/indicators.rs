@@ -202,3 +202,73 @@ fn resolve_levels(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_string())
+    }
+
+    fn prev(l1: &str, l2: &str) -> (String, String) {
+        (l1.to_string(), l2.to_string())
+    }
+
+    #[test]
+    fn a_level2_label_in_the_level1_column_is_restored() {
+        let mut rec = Recorder::new(0.6);
+        let got = resolve_levels(&mut rec, 0, s("时效指标"), s("时效指标"), None);
+        assert_eq!(got, prev("产出指标", "时效指标"));
+        assert_eq!(rec.diagnostics.repairs[0].kind, "level_restored");
+    }
+
+    #[test]
+    fn a_lost_level1_comes_from_the_taxonomy_not_the_row_above() {
+        let mut rec = Recorder::new(0.6);
+        let above = prev("产出指标", "时效指标");
+        let got = resolve_levels(&mut rec, 3, None, s("经济效益指标"), Some(&above));
+        assert_eq!(got, prev("效益指标", "经济效益指标"));
+        assert_eq!(rec.diagnostics.repairs.len(), 1);
+    }
+
+    #[test]
+    fn merged_cells_carry_down_silently() {
+        let mut rec = Recorder::new(0.6);
+        let above = prev("效益指标", "社会效益指标");
+        let got = resolve_levels(&mut rec, 5, None, None, Some(&above));
+        assert_eq!(got, above);
+        assert!(rec.diagnostics.repairs.is_empty() && rec.diagnostics.warnings.is_empty());
+    }
+
+    #[test]
+    fn an_older_template_is_kept_as_printed_with_a_warning() {
+        let mut rec = Recorder::new(0.6);
+        let got = resolve_levels(&mut rec, 0, s("产出指标"), s("成本指标"), None);
+        assert_eq!(got, prev("产出指标", "成本指标"));
+        assert!(rec.diagnostics.repairs.is_empty());
+        assert_eq!(rec.diagnostics.warnings[0].kind, "hierarchy_as_printed");
+    }
+
+    #[test]
+    fn unknown_labels_are_kept_with_a_warning() {
+        let mut rec = Recorder::new(0.6);
+        let got = resolve_levels(&mut rec, 0, s("业务指标"), s("工作量指标"), None);
+        assert_eq!(got, prev("业务指标", "工作量指标"));
+        assert_eq!(rec.diagnostics.warnings.len(), 2);
+    }
+
+    #[test]
+    fn ocr_taxonomy_misreads_snap_but_text_layer_never_does() {
+        let mut rec = Recorder::new(0.6);
+        assert_eq!(
+            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), Some(0.5)),
+            "社会效益指标"
+        );
+        assert_eq!(rec.diagnostics.repairs[0].kind, "label_snapped");
+        assert_eq!(
+            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), None),
+            "社会效益指杯"
+        );
+    }
+}
