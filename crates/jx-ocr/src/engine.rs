@@ -277,7 +277,41 @@ impl OcrEngine {
                 .map_err(|_| OcrError::Recognition("no TSV output".into()))?;
             Ok(t.as_ref().to_string_lossy().into_owned())
         })??;
-        let words = parse_tsv(&tsv);
+        let mut words = parse_tsv(&tsv);
+        // The operator at the head of a value, settled by its pixels.
+        if let Some(first) = words.first_mut() {
+            let fx = img_scale(w, img.width - 2 * pad);
+            let fy = img_scale(h, img.height - 2 * pad);
+            let to_crop = |u: f32, f: f32| ((u - pad as f32) / f).max(0.0) as usize;
+            let (x0, y0) = (to_crop(first.left, fx), to_crop(first.top, fy));
+            let y1 = to_crop(first.top + first.height, fy) + 1;
+            let x1 = x0 + ((y1 - y0) as f32 * 0.75) as usize;
+            let mask = crate::comparison::Mask { data: &mask, w, h };
+            let seen = crate::comparison::comparison_with_bar(&mask, x0, x1, y0, y1);
+            first.text = crate::comparison::mend_head(&first.text, seen);
+        }
+        // An operator read as a word of its own before the number.
+        if words.len() >= 2
+            && words[0].line == words[1].line
+            && words[0].text.chars().count() <= 2
+            && !words[0].text.chars().any(|c| c.is_ascii_alphanumeric())
+            && words[1].text.starts_with(|c: char| c.is_ascii_digit())
+        {
+            let fx = img_scale(w, img.width - 2 * pad);
+            let fy = img_scale(h, img.height - 2 * pad);
+            let to_crop = |u: f32, f: f32| ((u - pad as f32) / f).max(0.0) as usize;
+            let b = &words[0];
+            let (x0, y0) = (to_crop(b.left, fx), to_crop(b.top.min(words[1].top), fy));
+            let x1 = to_crop(b.left + b.width, fx) + 1;
+            let y1 = to_crop((b.top + b.height).max(words[1].top + words[1].height), fy) + 1;
+            let mask = crate::comparison::Mask { data: &mask, w, h };
+            let seen = crate::comparison::comparison_with_bar(&mask, x0, x1, y0, y1);
+            let joined =
+                crate::comparison::mend_head(&format!("{}{}", words[0].text, words[1].text), seen);
+            if let Some(op) = joined.chars().next().filter(|c| matches!(c, '≥' | '≤')) {
+                words[0].text = op.to_string();
+            }
+        }
         // Word box in OCR-image pixels → page pixels → page points.
         let fx = img_scale(w, img.width - 2 * pad);
         let fy = img_scale(h, img.height - 2 * pad);

@@ -64,6 +64,7 @@
 //! libraries.
 
 mod binarize;
+mod comparison;
 mod components;
 mod engine;
 mod prepare;
