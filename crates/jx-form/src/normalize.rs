@@ -140,6 +140,38 @@ pub fn mend_ocr_value(text: &str) -> Option<(String, String)> {
     (!done.is_empty()).then(|| (out, done.join("; ")))
 }
 
+/// Brackets read by OCR as angle-bracket look-alikes (`〈`, `《`, `〔`) where
+/// the closing bracket read is a round one: `系统〈2024年运维)` →
+/// `系统(2024年运维)`. Only when the text holds no matching closing
+/// look-alike, so real 《书名》 quotes stay. `None` when nothing changed.
+pub fn mend_ocr_brackets(text: &str) -> Option<String> {
+    let open_lookalikes = ['〈', '《', '〔'];
+    let close_lookalikes = ['〉', '》', '〕'];
+    if text.chars().any(|c| close_lookalikes.contains(&c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let closes_round = chars[i + 1..]
+            .iter()
+            .take_while(|&&d| d != '(' && d != '（')
+            .any(|&d| d == ')' || d == '）');
+        if open_lookalikes.contains(&c) && closes_round && i > 0 {
+            out.push(if chars[i + 1..].contains(&'）') {
+                '（'
+            } else {
+                '('
+            });
+            changed = true;
+        } else {
+            out.push(c);
+        }
+    }
+    changed.then_some(out)
+}
+
 /// A date as ISO `YYYY-MM-DD` from `2024-01-01`, `2024年1月1日`, `2024/1/1`,
 /// `2024.01.01` or `20240101`. Blank → `Ok(None)`.
 pub fn date(text: &str) -> Result<Option<String>, NotNormalizable> {
@@ -298,6 +330,20 @@ mod tests {
         assert_eq!(mend_ocr_value("=23000.00(人)"), None);
         assert_eq!(mend_ocr_value("与政策规定一致"), None);
         assert_eq!(mend_ocr_value("约90.00(%)"), None);
+    }
+
+    #[test]
+    fn ocr_bracket_lookalikes_pair_with_the_round_closer() {
+        assert_eq!(
+            mend_ocr_brackets("系统〈2024年运维)").as_deref(),
+            Some("系统(2024年运维)")
+        );
+        assert_eq!(
+            mend_ocr_brackets("工作《鉴定费）").as_deref(),
+            Some("工作（鉴定费）")
+        );
+        assert_eq!(mend_ocr_brackets("学习《条例》"), None);
+        assert_eq!(mend_ocr_brackets("(汇总)"), None);
     }
 
     #[test]

@@ -67,7 +67,21 @@ impl Recorder {
                 .at(first.page, bbox),
             );
         }
-        cell.text.trim().to_string()
+        let text = cell.text.trim().to_string();
+        match cell
+            .confidence
+            .and_then(|_| crate::normalize::mend_ocr_brackets(&text))
+        {
+            Some(mended) => {
+                self.diagnostics.repair(
+                    Diagnostic::new("bracket_repaired", path, "OCR read an opening bracket as an angle-bracket look-alike; the closing bracket is round")
+                        .change(text, mended.clone())
+                        .at(first.page, bbox),
+                );
+                mended
+            }
+            None => text,
+        }
     }
 
     pub fn warn(&mut self, kind: &str, path: &str, detail: impl Into<String>) {
