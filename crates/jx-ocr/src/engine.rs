@@ -203,7 +203,41 @@ impl OcrEngine {
     /// Crops and cleans the blob, scales it so its text lines are
     /// `text_height` pixels tall, runs Tesseract and maps the words back to
     /// page points.
+    /// Reads a box at the configured text height; a box read with low
+    /// confidence is read once more with its text larger, and the read with
+    /// the better mean confidence is kept. Tesseract's line finder is
+    /// brittle on some sizes (measured: the corpus's 16 pt cover title at
+    /// 200 dpi read wrongly at 22 px, rightly at 33 px); a second look costs
+    /// time only where the first was doubtful.
     fn read_blob(&self, page: &PreparedPage, blob: &TextBlob) -> Result<Vec<Glyph>, OcrError> {
+        let first = self.read_blob_at(page, blob, self.text_height)?;
+        let mean = |g: &[Glyph]| {
+            let c: Vec<f32> = g
+                .iter()
+                .filter_map(|g| match g.origin {
+                    jx_model::GlyphOrigin::Ocr { confidence } => Some(confidence),
+                    jx_model::GlyphOrigin::TextLayer => None,
+                })
+                .collect();
+            c.iter().sum::<f32>() / c.len().max(1) as f32
+        };
+        if first.is_empty() || mean(&first) >= RETRY_BELOW_CONFIDENCE {
+            return Ok(first);
+        }
+        let second = self.read_blob_at(page, blob, self.text_height * 3 / 2)?;
+        Ok(if mean(&second) > mean(&first) {
+            second
+        } else {
+            first
+        })
+    }
+
+    fn read_blob_at(
+        &self,
+        page: &PreparedPage,
+        blob: &TextBlob,
+        text_height: usize,
+    ) -> Result<Vec<Glyph>, OcrError> {
         let (bx0, by0, bx1, by1) = blob.bbox;
         let (w, h) = (bx1 - bx0, by1 - by0);
         if w == 0 || h == 0 {
@@ -245,7 +279,7 @@ impl OcrEngine {
                 }
             }
         }
-        let mut factor = (self.text_height as f32 / blob.text_height.max(1) as f32).clamp(0.2, 4.0);
+        let mut factor = (text_height as f32 / blob.text_height.max(1) as f32).clamp(0.2, 4.0);
         // Keep what Tesseract gets bounded (a page-sized box of tiny print
         // must not become a gigapixel image).
         let area = (w * h) as f32 * factor * factor;
@@ -324,6 +358,13 @@ impl OcrEngine {
         Ok(words_to_glyphs(&words, &to_page))
     }
 }
+
+/// Mean confidence under which a box is read a second time, larger.
+/// Measured on the corpus's 300 dpi scan: 0.75 gave 99.44 % of fields right
+/// at 1.8 s a page; 0.6 gives 99.02 % at 1.36 s a page (no retry: 99.02 %,
+/// 1.26 s), and on the sample scans 96.9 % either way — 0.6 keeps a page
+/// under the 1.5 s budget.
+const RETRY_BELOW_CONFIDENCE: f32 = 0.6;
 
 /// Largest image handed to Tesseract, in pixels.
 const MAX_OCR_PIXELS: f32 = 24_000_000.0;
