@@ -35,6 +35,36 @@ pub(crate) struct CollectingDevice {
     /// Fingerprint of the last filled glyph run, so that the stroke pass of a
     /// fill-and-stroke run (text render mode 2) is not recorded twice.
     last_fill_run: Option<(usize, [i64; 6])>,
+    /// Calls received, and the most allowed (0: no limit).
+    calls: u64,
+    max_calls: u64,
+}
+
+/// The unwinding payload that stops an interpretation over its budget of
+/// device calls (raised with `resume_unwind`, so no panic hook runs).
+pub(crate) struct DrawBudgetExceeded;
+
+impl CollectingDevice {
+    /// A device that stops the interpretation after `max_calls` calls.
+    ///
+    /// hayro has no limit on work per page: form XObjects nested a dozen
+    /// deep, each drawing the next ten times, ask for 10^12 draws from a
+    /// 3 kB file (`tests/hostile/xobject-fanout.pdf`, which ran for minutes).
+    /// Every form XObject drawn pushes a clip on the device, every path and
+    /// glyph run is a call, so counting calls bounds the work of a page.
+    pub(crate) fn with_budget(max_calls: u64) -> Self {
+        CollectingDevice {
+            max_calls,
+            ..Default::default()
+        }
+    }
+
+    fn tick(&mut self) {
+        self.calls += 1;
+        if self.max_calls > 0 && self.calls > self.max_calls {
+            std::panic::resume_unwind(Box::new(DrawBudgetExceeded));
+        }
+    }
 }
 
 /// Nominal descent and ascent of an em box, in em. Chinese fonts put the
@@ -108,6 +138,7 @@ fn is_invisible_paint(paint: &Paint<'_>) -> bool {
 
 impl<'a> Device<'a> for CollectingDevice {
     fn draw_path(&mut self, path: &BezPath, props: DrawProps<'a>, draw_mode: &DrawMode) {
+        self.tick();
         if is_invisible_paint(&props.paint) {
             return;
         }
@@ -124,11 +155,16 @@ impl<'a> Device<'a> for CollectingDevice {
         }
     }
 
-    fn push_clip_path(&mut self, _: &ClipPath) {}
+    fn push_clip_path(&mut self, _: &ClipPath) {
+        self.tick();
+    }
 
-    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {
+        self.tick();
+    }
 
     fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, mode: &DrawMode) {
+        self.tick();
         let fp = run_fingerprint(run, &props);
         match mode {
             DrawMode::Fill(_) | DrawMode::FillAndStroke(..) => {
@@ -145,6 +181,7 @@ impl<'a> Device<'a> for CollectingDevice {
     }
 
     fn draw_image(&mut self, image: Image<'a, '_>, props: ImageDrawProps<'a>) {
+        self.tick();
         // hayro's image transform maps pixel space (x right, y down from the
         // first row) to the page.
         let t = props.transform;

@@ -19,12 +19,58 @@ use jx_model::{Glyph, PageRaster, Rect};
 /// Share of the page one image must cover to be taken as the page's scan.
 const MIN_SCAN_COVERAGE: f32 = 0.85;
 
+/// The page's scan image when the page is one upright image covering it.
+fn scan_image(extracted: &ExtractedPage) -> Option<(usize, &crate::ImagePlacement)> {
+    let page_area = extracted.content.width * extracted.content.height;
+    if extracted.images.len() != 1 {
+        return None;
+    }
+    extracted
+        .images
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.upright && i.bbox.area() >= MIN_SCAN_COVERAGE * page_area)
+}
+
+/// Refuses a raster larger than `max_image_pixels` before any pixel is
+/// decoded: every image drawn on the page is decoded whole (as the scan, or
+/// while rendering), and a rendering is `render_dpi` times the page size.
+pub(crate) fn check_raster(
+    number: u32,
+    extracted: &ExtractedPage,
+    opts: &PdfOptions,
+) -> Result<(), PdfError> {
+    let too_large = |width: u32, height: u32| PdfError::ImageTooLarge {
+        page: number,
+        width,
+        height,
+        limit: opts.max_image_pixels,
+    };
+    for i in &extracted.images {
+        if u64::from(i.width) * u64::from(i.height) > opts.max_image_pixels {
+            return Err(too_large(i.width, i.height));
+        }
+    }
+    if scan_image(extracted).is_none() {
+        let scale = opts.render_dpi / 72.0;
+        let (pw, ph) = (
+            (extracted.content.width * scale).round(),
+            (extracted.content.height * scale).round(),
+        );
+        if pw > 65_535.0 || ph > 65_535.0 || (pw as u64) * (ph as u64) > opts.max_image_pixels {
+            return Err(too_large(pw as u32, ph as u32));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn page_raster(
     page: &Page<'_>,
     number: u32,
     extracted: &ExtractedPage,
     opts: &PdfOptions,
 ) -> Result<PageRaster, PdfError> {
+    check_raster(number, extracted, opts)?;
     let content = &extracted.content;
     let page_area = content.width * content.height;
     let hints: Vec<Glyph> = content
@@ -66,12 +112,25 @@ pub(crate) fn page_raster(
                 height: h,
                 channels,
                 pixels,
-                frame: placement.bbox,
+                frame: snap_to_page(placement.bbox, content.width, content.height),
                 hint_glyphs: hints,
             });
         }
     }
     render(page, number, content.width, content.height, hints, opts)
+}
+
+/// A scan placed over the whole page, give or take a rounding of its
+/// matrix (a fraction of a point), covers the page exactly: OCR crops are
+/// then computed on the page's own frame, not one shifted by a pixel.
+fn snap_to_page(bbox: Rect, width: f32, height: f32) -> Rect {
+    const SLACK: f32 = 1.5;
+    let page = Rect::new(0.0, 0.0, width, height);
+    let close = (bbox.x0 - page.x0).abs() <= SLACK
+        && (bbox.y0 - page.y0).abs() <= SLACK
+        && (bbox.x1 - page.x1).abs() <= SLACK
+        && (bbox.y1 - page.y1).abs() <= SLACK;
+    if close { page } else { bbox }
 }
 
 fn interpret<'a>(page: &Page<'a>, width: f32, height: f32, device: &mut impl Device<'a>) {

@@ -1,9 +1,17 @@
 //! Writing results: one JSON per form under `OUT/<relative path without
 //! .pdf>/NN.json`, each written atomically (temporary file, fsync, rename),
 //! so an interrupted run never leaves a half-written document.
+//!
+//! Paths come from the input tree only, never from a PDF's content; every
+//! component is a plain name (no `..`, no root), folders are created one by
+//! one and a symbolic link met on the way under `OUT` is refused, so nothing
+//! is written outside `OUT`.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+
+use crate::manifest::{JOURNAL, MANIFEST};
 
 /// The folder of a file's forms: its relative path without the extension,
 /// with every component checked to stay under `out`.
@@ -19,6 +27,82 @@ pub fn form_dir(out: &Path, rel: &str) -> PathBuf {
         }
     }
     dir
+}
+
+/// The form folders of all inputs (`rels` in the run's order), one each and
+/// never shared: when two inputs would get the same folder (`a.pdf` and
+/// `a.PDF`, or a file named `.pdf`), or a folder that is not free (the output
+/// folder itself, `manifest.json`, a name like a form file `01.json`), the
+/// later one gets its full file name, then `~2`, `~3` … appended.
+pub fn assign_dirs(out: &Path, rels: &[String]) -> Vec<PathBuf> {
+    let mut taken: HashSet<PathBuf> = [out.to_path_buf(), out.join(MANIFEST), out.join(JOURNAL)]
+        .into_iter()
+        .collect();
+    let form_like = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+            .is_some_and(|s| s.len() >= 2 && s.chars().all(|c| c.is_ascii_digit()))
+    };
+    rels.iter()
+        .map(|rel| {
+            let natural = form_dir(out, rel);
+            let full = form_dir(out, &format!("{rel}.pdf"));
+            let mut dir = natural.clone();
+            let mut n = 1;
+            while taken.contains(&dir) || form_like(&dir) {
+                n += 1;
+                dir = if n == 2 && full != natural {
+                    full.clone()
+                } else {
+                    let mut s = full.clone().into_os_string();
+                    s.push(format!("~{n}"));
+                    PathBuf::from(s)
+                };
+            }
+            taken.insert(dir.clone());
+            dir
+        })
+        .collect()
+}
+
+/// Whether `dir` exists under `out` as plain folders all the way (no
+/// symbolic link, nothing else in the way); creates what is missing when
+/// `create`.
+pub fn dir_under(out: &Path, dir: &Path, create: bool) -> std::io::Result<bool> {
+    let rel = dir.strip_prefix(out).map_err(|_| {
+        std::io::Error::other(format!("{} is not under the output folder", dir.display()))
+    })?;
+    let mut cur = out.to_path_buf();
+    for c in rel.components() {
+        let Component::Normal(name) = c else {
+            return Err(std::io::Error::other("path component is not a plain name"));
+        };
+        cur.push(name);
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is a symbolic link: not written through",
+                    cur.display()
+                )));
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(std::io::Error::other(format!(
+                    "{} exists and is not a folder",
+                    cur.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => return Ok(false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::create_dir(&cur) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            },
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
 }
 
 /// Writes `bytes` to `path` atomically.
@@ -40,6 +124,43 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Whether `name` is a temporary file [`write_atomic`] makes
+/// (`.NAME.PID.tmp`).
+fn is_our_temp(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    inner.rsplit_once('.').is_some_and(|(file, pid)| {
+        !pid.is_empty()
+            && pid.chars().all(|c| c.is_ascii_digit())
+            && (file.ends_with(".json") || file.ends_with(".jsonl"))
+    })
+}
+
+/// Removes the temporary files a killed run left under `out` (symbolic
+/// links are not followed). Returns how many were removed.
+pub fn remove_leftover_temps(out: &Path) -> usize {
+    let mut removed = 0;
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file()
+                && is_our_temp(&e.file_name().to_string_lossy())
+                && std::fs::remove_file(e.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Pretty JSON, UTF-8 with Chinese as characters, ending in a newline.
@@ -74,6 +195,13 @@ pub fn remove_stale_forms(dir: &Path, kept: usize) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn temp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("jx-out-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
     #[test]
     fn form_dir_stays_under_out() {
         let out = Path::new("/o");
@@ -86,13 +214,76 @@ mod tests {
     }
 
     #[test]
+    fn colliding_and_reserved_folders_get_distinct_names() {
+        let out = Path::new("/o");
+        let rels: Vec<String> = [
+            "a.PDF",
+            "a.pdf",
+            ".pdf",
+            "manifest.json.pdf",
+            "b/01.json.pdf",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let dirs = assign_dirs(out, &rels);
+        assert_eq!(
+            dirs,
+            vec![
+                PathBuf::from("/o/a"),
+                PathBuf::from("/o/a.pdf"),
+                PathBuf::from("/o/.pdf"),
+                PathBuf::from("/o/manifest.json.pdf"),
+                PathBuf::from("/o/b/01.json.pdf"),
+            ]
+        );
+        let set: HashSet<_> = dirs.iter().collect();
+        assert_eq!(set.len(), dirs.len());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_symbolic_link_under_out_is_not_written_through() {
+        let out = temp("link");
+        let elsewhere = temp("link-target");
+        std::os::unix::fs::symlink(&elsewhere, out.join("a")).unwrap();
+        let err = dir_under(&out, &out.join("a/b"), true).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert!(!dir_under(&out, &out.join("c/d"), false).unwrap());
+        assert!(dir_under(&out, &out.join("c/d"), true).unwrap());
+        assert!(out.join("c/d").is_dir());
+        assert!(dir_under(&out, Path::new("/elsewhere"), true).is_err());
+        std::fs::remove_dir_all(&out).unwrap();
+        std::fs::remove_dir_all(&elsewhere).unwrap();
+    }
+
+    #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {
-        let dir = std::env::temp_dir().join(format!("jx-out-{}", std::process::id()));
+        let dir = temp("atomic");
         let p = dir.join("01.json");
         write_atomic(&p, b"one").unwrap();
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn leftover_temps_are_removed_and_nothing_else() {
+        let dir = temp("leftover");
+        std::fs::create_dir_all(dir.join("x")).unwrap();
+        for f in [
+            "x/.01.json.123.tmp",
+            ".manifest.json.9.tmp",
+            "x/01.json",
+            "x/.notes.tmp",
+            "x/.01.json.abc.tmp",
+        ] {
+            std::fs::write(dir.join(f), b"").unwrap();
+        }
+        assert_eq!(remove_leftover_temps(&dir), 2);
+        assert!(dir.join("x/01.json").exists() && dir.join("x/.notes.tmp").exists());
+        assert!(dir.join("x/.01.json.abc.tmp").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

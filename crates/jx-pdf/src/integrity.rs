@@ -1,0 +1,442 @@
+//! Is a file's cross-reference structure intact? hayro does not say: when the
+//! table at `startxref` cannot be read it rebuilds one by scanning the file
+//! for `N G obj`, and when an entry points at the wrong place it does the same
+//! lazily, both silently (its `XRef::repaired` flag is private). A damaged
+//! file read that way must be reported as such, so this module checks the
+//! structure itself, on the bytes, cheaply (one pass over the xref entries,
+//! a few bytes read at each object's offset):
+//!
+//! * the file ends with `%%EOF` (within its last kB) — else it was cut short;
+//! * `startxref` points at a classic table (`xref`) or a cross-reference
+//!   stream (`/Type /XRef`), and so does every `/Prev` and `/XRefStm`, with no
+//!   loop;
+//! * every in-use entry points at `N G obj` with its own number.
+//!
+//! [`xref_damage`] returns the first problem found, in words.
+
+use crate::PdfError;
+use crate::guard::{find, rfind};
+use flate2::bufread::{DeflateDecoder, ZlibDecoder};
+use hayro_interpret::hayro_syntax::Filter;
+use hayro_interpret::hayro_syntax::object::{Array, Stream};
+use hayro_interpret::hayro_syntax::page::Page;
+use std::collections::HashSet;
+use std::io::Read;
+
+/// Whether a page's content streams are intact; see
+/// [`crate::PdfFile::page_content_damage`].
+pub(crate) fn page_content_damage(
+    page: &Page<'_>,
+    number: u32,
+) -> Result<Option<&'static str>, PdfError> {
+    let raw = page.raw();
+    if !raw.contains_key(b"Contents") {
+        return Ok(None);
+    }
+    let lost = |what| Err(PdfError::ContentUnreadable { page: number, what });
+    let streams: Vec<Stream<'_>> = if let Some(s) = raw.get::<Stream<'_>>(b"Contents") {
+        vec![s]
+    } else if let Some(a) = raw.get::<Array<'_>>(b"Contents") {
+        let streams: Vec<Stream<'_>> = a.iter::<Stream<'_>>().collect();
+        let listed = a.raw_iter().count();
+        if streams.is_empty() && listed > 0 {
+            return lost("is missing");
+        }
+        if streams.len() < listed {
+            return Ok(Some("is partly missing"));
+        }
+        streams
+    } else {
+        return lost("is missing");
+    };
+    if streams.is_empty() {
+        return Ok(None);
+    }
+    let decodable = streams.iter().filter(|s| s.decoded().is_ok()).count();
+    if decodable == 0 {
+        return lost("could not be decoded");
+    }
+    if decodable < streams.len() {
+        return Ok(Some("could be decoded only in part"));
+    }
+    // hayro falls back to a lenient inflater that returns what it can of a
+    // damaged Flate stream; a strict inflate says whether anything was lost.
+    let damaged = streams.iter().any(|s| {
+        s.filters().as_slice() == [Filter::FlateDecode] && !inflates_cleanly(&s.raw_data())
+    });
+    Ok(damaged.then_some("is damaged and was read only as far as it goes"))
+}
+
+fn inflates_cleanly(raw: &[u8]) -> bool {
+    let mut sink = std::io::sink();
+    let zlib = raw.len() >= 2
+        && raw[0] & 0x0f == 8
+        && (u16::from(raw[0]) << 8 | u16::from(raw[1])) % 31 == 0;
+    if zlib {
+        std::io::copy(&mut ZlibDecoder::new(raw), &mut sink).is_ok()
+    } else {
+        std::io::copy(&mut DeflateDecoder::new(raw), &mut sink).is_ok()
+    }
+}
+
+/// Sections followed through `/Prev` before giving up.
+const MAX_SECTIONS: usize = 256;
+/// Largest decoded cross-reference stream looked at (bytes).
+const MAX_XREF_STREAM: u64 = 64 << 20;
+
+/// What is wrong with the file's cross-reference structure, if anything.
+pub fn xref_damage(data: &[u8]) -> Option<String> {
+    let tail = &data[data.len().saturating_sub(1024)..];
+    if find(tail, b"%%EOF", 0).is_none() {
+        return Some("the file is cut short (no %%EOF at its end)".into());
+    }
+    let Some(sx) = rfind(data, b"startxref") else {
+        return Some("no startxref: the cross-reference table cannot be found".into());
+    };
+    let Some(first) = int_at(data, sx + b"startxref".len()).and_then(|(v, _)| offset(v, data))
+    else {
+        return Some("startxref gives no valid offset".into());
+    };
+    let mut seen = HashSet::new();
+    let mut todo = vec![first];
+    while let Some(off) = todo.pop() {
+        if !seen.insert(off) || seen.len() > MAX_SECTIONS {
+            return Some("the chain of cross-reference sections loops".into());
+        }
+        match section(data, off) {
+            Ok(next) => todo.extend(next),
+            Err(e) => return Some(e),
+        }
+    }
+    None
+}
+
+fn offset(v: i64, data: &[u8]) -> Option<usize> {
+    usize::try_from(v).ok().filter(|o| *o < data.len())
+}
+
+/// Checks the section at `off`; returns the offsets of the sections it
+/// refers to (`/Prev`, `/XRefStm`).
+fn section(data: &[u8], off: usize) -> Result<Vec<usize>, String> {
+    let p = skip_ws(data, off);
+    if data[p..].starts_with(b"xref") {
+        return classic(data, p + 4);
+    }
+    if let Some((_, _, body)) = object_header(data, p) {
+        let end = find(data, b"stream", body).unwrap_or(data.len());
+        let dict = &data[body..end.min(body + 4096)];
+        if has_key(dict, b"/XRef") {
+            return xref_stream(data, dict, end);
+        }
+    }
+    Err(format!(
+        "the cross-reference table is not where the file says (byte {off})"
+    ))
+}
+
+/// A classic table: subsections of 20-byte entries, then `trailer`.
+fn classic(data: &[u8], mut p: usize) -> Result<Vec<usize>, String> {
+    let malformed = || "the cross-reference table is malformed".to_string();
+    loop {
+        p = skip_ws(data, p);
+        if data[p..].starts_with(b"trailer") {
+            let t = &data[p..(p + 4096).min(data.len())];
+            let t = &t[..find(t, b"startxref", 0).unwrap_or(t.len())];
+            let mut next = Vec::new();
+            for key in [&b"/Prev"[..], b"/XRefStm"] {
+                if let Some(v) = int_after(t, key) {
+                    next.push(offset(v, data).ok_or_else(malformed)?);
+                }
+            }
+            return Ok(next);
+        }
+        let (start, q) = int_at(data, p).ok_or_else(malformed)?;
+        let (count, q) = int_at(data, q).ok_or_else(malformed)?;
+        p = q;
+        for i in 0..count.max(0) {
+            let (off, q) = int_at(data, p).ok_or_else(malformed)?;
+            let (_gen, q) = int_at(data, q).ok_or_else(malformed)?;
+            let q = skip_ws(data, q);
+            let kind = *data.get(q).ok_or_else(malformed)?;
+            p = q + 1;
+            let num = start + i;
+            if kind == b'n' && num != 0 {
+                check_object(data, off, num)?;
+            } else if kind != b'n' && kind != b'f' {
+                return Err(malformed());
+            }
+        }
+    }
+}
+
+/// A cross-reference stream: `/W`, `/Index`, Flate with a PNG predictor.
+fn xref_stream(data: &[u8], dict: &[u8], stream_kw: usize) -> Result<Vec<usize>, String> {
+    let malformed = || "the cross-reference stream is malformed".to_string();
+    let mut next = Vec::new();
+    if let Some(v) = int_after(dict, b"/Prev") {
+        next.push(offset(v, data).ok_or_else(malformed)?);
+    }
+    let w = ints_after(dict, b"/W").ok_or_else(malformed)?;
+    if w.len() != 3 || w.iter().any(|x| !(0..=8).contains(x)) {
+        return Err(malformed());
+    }
+    let (w0, w1, w2) = (w[0] as usize, w[1] as usize, w[2] as usize);
+    let row = w0 + w1 + w2;
+    if row == 0 {
+        return Err(malformed());
+    }
+    let size = int_after(dict, b"/Size").ok_or_else(malformed)?;
+    let index = ints_after(dict, b"/Index").unwrap_or_else(|| vec![0, size]);
+    let Some(start) = stream_data_start(data, stream_kw) else {
+        return Err(malformed());
+    };
+    let end = find(data, b"endstream", start).unwrap_or(data.len());
+    let raw = &data[start..end];
+    let flate = find(dict, b"/FlateDecode", 0).is_some() || find(dict, b"/Fl", 0).is_some();
+    let mut decoded = Vec::new();
+    if flate {
+        // A stream cut short still gives its first rows: check those.
+        let _ = ZlibDecoder::new(raw)
+            .take(MAX_XREF_STREAM)
+            .read_to_end(&mut decoded);
+    } else {
+        decoded.extend_from_slice(raw);
+    }
+    let predictor = int_after(dict, b"/Predictor").unwrap_or(1);
+    let rows = if predictor >= 10 {
+        let columns = int_after(dict, b"/Columns").unwrap_or(1).max(1) as usize;
+        if columns != row {
+            return Err(malformed());
+        }
+        unpredict_png(&decoded, columns)
+    } else {
+        decoded
+    };
+    let be = |b: &[u8]| b.iter().fold(0i64, |a, x| a << 8 | i64::from(*x));
+    let mut entries = rows.chunks_exact(row);
+    for pair in index.chunks(2) {
+        let [first, count] = pair else {
+            return Err(malformed());
+        };
+        for i in 0..(*count).max(0) {
+            let Some(e) = entries.next() else {
+                return Err("the cross-reference stream is cut short".into());
+            };
+            let kind = if w0 == 0 { 1 } else { be(&e[..w0]) };
+            if kind == 1 && first + i != 0 {
+                check_object(data, be(&e[w0..w0 + w1]), first + i)?;
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// Reverses the PNG row predictors (each row starts with its filter byte).
+fn unpredict_png(data: &[u8], columns: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::with_capacity(data.len());
+    let mut prev = vec![0u8; columns];
+    for chunk in data.chunks_exact(columns + 1) {
+        let (kind, row) = (chunk[0], &chunk[1..]);
+        let mut cur = vec![0u8; columns];
+        for i in 0..columns {
+            let left = if i > 0 { cur[i - 1] } else { 0 };
+            let up = prev[i];
+            let up_left = if i > 0 { prev[i - 1] } else { 0 };
+            cur[i] = match kind {
+                1 => row[i].wrapping_add(left),
+                2 => row[i].wrapping_add(up),
+                3 => row[i].wrapping_add(((u16::from(left) + u16::from(up)) / 2) as u8),
+                4 => row[i].wrapping_add(paeth(left, up, up_left)),
+                _ => row[i],
+            };
+        }
+        out.extend_from_slice(&cur);
+        prev = cur;
+    }
+    out
+}
+
+fn paeth(a: u8, b: u8, c: u8) -> u8 {
+    let p = i16::from(a) + i16::from(b) - i16::from(c);
+    let (pa, pb, pc) = (
+        (p - i16::from(a)).abs(),
+        (p - i16::from(b)).abs(),
+        (p - i16::from(c)).abs(),
+    );
+    if pa <= pb && pa <= pc {
+        a
+    } else if pb <= pc {
+        b
+    } else {
+        c
+    }
+}
+
+/// The object numbered `num` must start at `off`.
+fn check_object(data: &[u8], off: i64, num: i64) -> Result<(), String> {
+    let ok = offset(off, data)
+        .and_then(|o| object_header(data, o))
+        .is_some_and(|(n, _, _)| n == num);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "object {num} is not where the cross-reference table says"
+        ))
+    }
+}
+
+/// `N G obj` at `p` (white space before it tolerated): number, generation
+/// and where the object's body starts.
+fn object_header(data: &[u8], p: usize) -> Option<(i64, i64, usize)> {
+    let (n, q) = int_at(data, p)?;
+    let (g, q) = int_at(data, q)?;
+    let q = skip_ws(data, q);
+    data[q..].starts_with(b"obj").then_some((n, g, q + 3))
+}
+
+fn stream_data_start(data: &[u8], kw: usize) -> Option<usize> {
+    let p = kw + b"stream".len();
+    match data.get(p) {
+        Some(b'\r') if data.get(p + 1) == Some(&b'\n') => Some(p + 2),
+        Some(b'\r' | b'\n') => Some(p + 1),
+        _ => None,
+    }
+}
+
+fn skip_ws(data: &[u8], mut p: usize) -> usize {
+    while p < data.len() && (data[p].is_ascii_whitespace() || data[p] == 0) {
+        p += 1;
+    }
+    p
+}
+
+/// An unsigned integer at `p` (after white space), and where it ends.
+fn int_at(data: &[u8], p: usize) -> Option<(i64, usize)> {
+    let p = skip_ws(data, p);
+    let digits = data[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let v = std::str::from_utf8(&data[p..p + digits])
+        .ok()?
+        .parse()
+        .ok()?;
+    Some((v, p + digits))
+}
+
+/// Where `key` occurs as a whole name in `dict`.
+fn key_pos(dict: &[u8], key: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(p) = find(dict, key, from) {
+        let after = dict.get(p + key.len()).copied().unwrap_or(b' ');
+        if after.is_ascii_whitespace() || b"[]<>()/%".contains(&after) {
+            return Some(p + key.len());
+        }
+        from = p + 1;
+    }
+    None
+}
+
+fn has_key(dict: &[u8], key: &[u8]) -> bool {
+    key_pos(dict, key).is_some()
+}
+
+fn int_after(dict: &[u8], key: &[u8]) -> Option<i64> {
+    int_at(dict, key_pos(dict, key)?).map(|(v, _)| v)
+}
+
+fn ints_after(dict: &[u8], key: &[u8]) -> Option<Vec<i64>> {
+    let mut p = skip_ws(dict, key_pos(dict, key)?);
+    if dict.get(p) != Some(&b'[') {
+        return None;
+    }
+    p += 1;
+    let mut v = Vec::new();
+    while let Some((x, q)) = int_at(dict, p) {
+        v.push(x);
+        p = q;
+    }
+    (dict.get(skip_ws(dict, p)) == Some(&b']')).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A classic-table PDF with the given objects.
+    fn pdf(objects: &[&str]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+        }
+        let xref = out.len();
+        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+        for o in offsets {
+            out.extend(format!("{o:010} 00000 n \n").bytes());
+        }
+        out.extend(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .bytes(),
+        );
+        out
+    }
+
+    fn sample() -> Vec<u8> {
+        pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ])
+    }
+
+    #[test]
+    fn an_intact_table_has_no_damage() {
+        assert_eq!(xref_damage(&sample()), None);
+    }
+
+    #[test]
+    fn a_cut_file_a_wrong_startxref_and_shifted_objects_are_damage() {
+        let good = sample();
+        let cut = &good[..good.len() - 30];
+        assert!(xref_damage(cut).unwrap().contains("cut short"));
+
+        let text = String::from_utf8(good.clone()).unwrap();
+        let wrong = text.replace(
+            &format!("startxref\n{}", text.rfind("xref\n0").unwrap()),
+            "startxref\n20",
+        );
+        assert!(xref_damage(wrong.as_bytes()).unwrap().contains("not where"));
+
+        // Objects shifted by 9 bytes, startxref (to the table) kept right.
+        let xref = text.rfind("xref\n0").unwrap();
+        let shifted = text
+            .replacen("%PDF-1.7\n", "%PDF-1.7\n%padding\n", 1)
+            .replace(
+                &format!("startxref\n{xref}"),
+                &format!("startxref\n{}", xref + 9),
+            );
+        let d = xref_damage(shifted.as_bytes()).unwrap();
+        assert!(d.contains("object 1 is not where"), "{d}");
+    }
+
+    #[test]
+    fn a_prev_loop_is_damage() {
+        let text = String::from_utf8(sample()).unwrap();
+        let xref = text.rfind("xref\n0").unwrap();
+        let looped = text.replace("/Root 1 0 R", &format!("/Root 1 0 R /Prev {xref}"));
+        assert!(xref_damage(looped.as_bytes()).unwrap().contains("loops"));
+    }
+
+    #[test]
+    fn png_up_rows_are_undone() {
+        // Two rows of 3 columns, filter 2 (Up).
+        let data = [2, 1, 2, 3, 2, 1, 1, 1];
+        assert_eq!(unpredict_png(&data, 3), vec![1, 2, 3, 2, 3, 4]);
+    }
+}
