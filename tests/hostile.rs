@@ -191,6 +191,11 @@ fn hostile_files_mixed_with_good_ones_each_get_a_row_and_the_good_ones_stay_righ
         {
             problems.push(format!("{name}: reason {reason:?} does not say {want:?}"));
         }
+        if let Some(not) = e.get("not_reason").and_then(Value::as_str)
+            && reason.contains(not)
+        {
+            problems.push(format!("{name}: reason {reason:?} says {not:?}"));
+        }
         if let Some(like) = e["forms_like"].as_str() {
             let got = out.join("hostile").join(name.trim_end_matches(".pdf"));
             compare_forms(like, &got, &mut problems);

@@ -61,8 +61,13 @@ pub(crate) fn check_streams(data: &[u8], max_stream: u64, max_total: u64) -> Res
             continue;
         };
         let dict = dict_before(data, k);
-        let end = stream_end(data, start, dict.and_then(direct_length));
-        pos = end.max(pos);
+        let (end, confirmed) = stream_end(data, start, dict.and_then(direct_length));
+        // Skip the data only when its /Length is confirmed by `endstream`:
+        // in a damaged file the next `endstream` may lie beyond other
+        // streams (found by fuzzing: a bomb hidden that way).
+        if confirmed {
+            pos = end.max(pos);
+        }
         let raw = &data[start..end];
         let chain = dict.and_then(filter_chain);
         let bound = match &chain {
@@ -298,8 +303,9 @@ fn direct_length(dict: &[u8]) -> Option<usize> {
 }
 
 /// The end of a stream's data: its direct `/Length` when `endstream`
-/// follows there, else the next `endstream`, else the end of the file.
-fn stream_end(data: &[u8], start: usize, length: Option<usize>) -> usize {
+/// follows there (confirmed: `true`), else the next `endstream`, else the
+/// end of the file.
+fn stream_end(data: &[u8], start: usize, length: Option<usize>) -> (usize, bool) {
     if let Some(len) = length
         && let Some(end) = start.checked_add(len)
         && end <= data.len()
@@ -309,10 +315,10 @@ fn stream_end(data: &[u8], start: usize, length: Option<usize>) -> usize {
             p += 1;
         }
         if data[p..].starts_with(b"endstream") {
-            return end;
+            return (end, true);
         }
     }
-    find(data, b"endstream", start).unwrap_or(data.len())
+    (find(data, b"endstream", start).unwrap_or(data.len()), false)
 }
 
 /// The filter chain of a stream: every filter name in its dictionary, in
@@ -496,24 +502,41 @@ mod tests {
 
     #[test]
     fn damage_inside_a_measured_stream_counts_the_rest_at_the_lenient_ratio() {
-        // An inner stream cut in the middle by junk: the strict inflater
-        // stops there; what follows might still be inflated by hayro.
-        let mut data = Vec::new();
-        let mut x: u32 = 7;
-        for _ in 0..(2 << 20) {
-            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            data.push(b'a' + (x >> 28) as u8);
+        use flate2::write::DeflateEncoder;
+        // 64 MiB of zeros as raw deflate (about 64 kB), behind a stored block
+        // whose NLEN is wrong: a strict inflater stops at once, hayro's
+        // lenient one reads on and inflates the rest.
+        let mut e = DeflateEncoder::new(Vec::new(), Compression::best());
+        for _ in 0..64 {
+            e.write_all(&[0; 1 << 20]).unwrap();
         }
-        let mut inner = zlib(&data);
-        let mid = inner.len() / 4;
-        inner[mid..mid + 8].copy_from_slice(b"\xff\xff\xff\xff\xff\xff\xff\xff");
-        let outer = zlib(&inner);
-        let file = stream_obj("/Filter [/FlateDecode /FlateDecode]", &outer);
-        // Unread: about 3/4 of ~1.1 MB, × 2064 > 1 GiB.
-        assert!(check_streams(&file, 512 << 20, 4 << 30).is_err());
-        // Intact, the same stream passes.
-        let file = stream_obj("/Filter [/FlateDecode /FlateDecode]", &zlib(&zlib(&data)));
-        assert!(check_streams(&file, 512 << 20, 4 << 30).is_ok());
+        let bomb = e.finish().unwrap();
+        let inner = |nlen: [u8; 2]| {
+            let mut v = vec![0x78, 0x01, 0x00, 0x05, 0x00, nlen[0], nlen[1]];
+            v.extend_from_slice(b"hello");
+            v.extend_from_slice(&bomb);
+            v
+        };
+        let damaged = stream_obj("/Filter [/Fl /Fl]", &zlib(&inner([0, 0])));
+        let err = check_streams(&damaged, 100 << 20, 1 << 30).unwrap_err();
+        assert!(matches!(err, PdfError::StreamTooLarge { .. }), "{err}");
+        // With the right NLEN the stream is valid: 64 MiB, within the limit.
+        let intact = stream_obj("/Filter [/Fl /Fl]", &zlib(&inner([0xfa, 0xff])));
+        assert!(check_streams(&intact, 100 << 20, 1 << 30).is_ok());
+    }
+
+    #[test]
+    fn a_stream_behind_a_wrong_length_is_still_seen() {
+        let mut e = ZlibEncoder::new(Vec::new(), Compression::best());
+        for _ in 0..8 {
+            e.write_all(&[0; 1 << 20]).unwrap();
+        }
+        let bomb = zlib(&e.finish().unwrap());
+        // The first stream's /Length is wrong and its `endstream` is lost:
+        // the next `endstream` is the second stream's.
+        let mut file = b"%PDF-1.7\n3 0 obj\n<< /Length 99 >>\nstream\nabc\n".to_vec();
+        file.extend(stream_obj("/Filter [/FlateDecode /FlateDecode]", &bomb));
+        assert!(check_streams(&file, 1 << 20, 1 << 30).is_err());
     }
 
     #[test]

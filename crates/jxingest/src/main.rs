@@ -128,7 +128,9 @@ fn run(args: &Args) -> Result<i32> {
     let limits = Limits {
         timeout: Duration::from_secs(args.timeout.max(1)),
         memory_mib: args.max_memory,
-        threads: (jobs / workers).max(1),
+        // Each thread of a worker reserves address space under its memory
+        // cap (glibc gives each a 64 MiB malloc arena): at most 8.
+        threads: jobs.min(8),
     };
     let started = Instant::now();
     let next = AtomicUsize::new(0);
