@@ -77,26 +77,9 @@ fn date_field(rec: &mut Recorder, path: &str, read: Option<Read>) -> Option<Stri
     if let Ok(d) = normalize::date(&text) {
         return d;
     }
-    let mended = by_ocr.then(|| normalize::mend_ocr_number(&text)).flatten();
-    if let Some(m) = mended
-        && let Ok(Some(d)) = normalize::date(&m)
-    {
-        rec.repair(
-            Diagnostic::new(
-                "date_repaired",
-                path,
-                "OCR text mended by the date pattern (look-alike or stray characters)",
-            )
-            .change(text, d.clone()),
-        );
-        return Some(d);
-    }
-    rec.warn(
-        "unparsable_date",
-        path,
-        format!("{text:?} is not a date; left null"),
-    );
-    None
+    mend_or_warn(rec, path, text, by_ocr, "date", |m| {
+        normalize::date(m).ok().flatten()
+    })
 }
 
 /// An amount: exact, or mended where only the grouping is off (the digits
@@ -133,22 +116,42 @@ fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Optio
         }
         return Some(m);
     }
+    mend_or_warn(rec, path, text, by_ocr, "amount", |m| {
+        normalize::money(m, scale).ok().flatten()
+    })
+}
+
+/// The last resort for an amount or a date that does not parse: OCR text
+/// mended by the number pattern (look-alike letters, stray marks) and parsed
+/// again, logged as `<what>_repaired`; otherwise null with an
+/// `unparsable_<what>` warning. Text-layer text is never mended.
+fn mend_or_warn(
+    rec: &mut Recorder,
+    path: &str,
+    text: String,
+    by_ocr: bool,
+    what: &str,
+    parse: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
     let mended = by_ocr.then(|| normalize::mend_ocr_number(&text)).flatten();
-    if let Some(m) = mended.and_then(|m| normalize::money(&m, scale).ok().flatten()) {
+    if let Some(v) = mended.as_deref().and_then(&parse) {
         rec.repair(
             Diagnostic::new(
-                "amount_repaired",
+                &format!("{what}_repaired"),
                 path,
-                "OCR text mended by the amount pattern (look-alike or stray characters)",
+                format!("OCR text mended by the {what} pattern (look-alike or stray characters)"),
             )
-            .change(text, m.clone()),
+            .change(text, v.clone()),
         );
-        return Some(m);
+        return Some(v);
     }
     rec.warn(
-        "unparsable_amount",
+        &format!("unparsable_{what}"),
         path,
-        format!("{text:?} is not an amount; left null"),
+        format!(
+            "{text:?} is not {} {what}; left null",
+            if what == "amount" { "an" } else { "a" }
+        ),
     );
     None
 }

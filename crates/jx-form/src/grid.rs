@@ -91,22 +91,25 @@ impl FormGrid {
                 Vec::new()
             };
             match targets.as_slice() {
-                [] => self.cells.push(GridCell {
-                    row,
-                    row_end,
-                    x0: c.bbox.x0,
-                    x1: c.bbox.x1,
-                    text: c.text.clone(),
-                    pieces: vec![Piece {
-                        page: table.page,
-                        bbox: c.bbox,
-                    }],
-                    overdrawn: c.overdrawn,
-                    confidence: c.confidence,
-                    label: classify(&c.text, c.confidence.is_some()).0,
-                    label_read_as: classify(&c.text, c.confidence.is_some()).1,
-                    extraction,
-                }),
+                [] => {
+                    let (label, label_read_as) = classify(&c.text, c.confidence.is_some());
+                    self.cells.push(GridCell {
+                        row,
+                        row_end,
+                        x0: c.bbox.x0,
+                        x1: c.bbox.x1,
+                        text: c.text.clone(),
+                        pieces: vec![Piece {
+                            page: table.page,
+                            bbox: c.bbox,
+                        }],
+                        overdrawn: c.overdrawn,
+                        confidence: c.confidence,
+                        label,
+                        label_read_as,
+                        extraction,
+                    })
+                }
                 [one] => {
                     let g = &mut self.cells[*one];
                     g.append(

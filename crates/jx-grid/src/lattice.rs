@@ -50,17 +50,19 @@ fn touches(h: &Rule, v: &Rule, tol: f32) -> bool {
         && h.position <= v.end + tol
 }
 
+/// The root of `i` in a union-find forest (with path halving).
+fn find(p: &mut [usize], mut i: usize) -> usize {
+    while p[i] != i {
+        p[i] = p[p[i]];
+        i = p[i];
+    }
+    i
+}
+
 /// Groups horizontal and vertical rules into sets that cross each other.
 fn components(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Vec<(Vec<Rule>, Vec<Rule>)> {
     let n = h.len() + v.len();
     let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
     for (i, hr) in h.iter().enumerate() {
         for (j, vr) in v.iter().enumerate() {
             if touches(hr, vr, opts.touch) {
@@ -135,13 +137,6 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
     };
     // Union-find over grid cells joined through missing rules.
     let mut parent: Vec<usize> = (0..nr * nc).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
     for r in 0..nr {
         for c in 0..nc {
             if c + 1 < nc && open_right(r, c) {
