@@ -2,6 +2,7 @@
 //! up as the form's own arithmetic says.
 
 use crate::record::Recorder;
+use jx_model::Code;
 use jx_model::record::Funds;
 
 /// Cents of an amount string, exactly.
@@ -53,7 +54,7 @@ fn sum_check(
     let sum: i128 = parts.iter().filter_map(|p| cents(p)).sum();
     if sum != t {
         rec.warn(
-            "funds_do_not_add_up",
+            Code::FundsDoNotAddUp,
             path,
             format!("{what}: {} ≠ {}", yuan(t), yuan(sum)),
         );

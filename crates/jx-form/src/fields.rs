@@ -6,6 +6,7 @@ use crate::grid::{FormGrid, GridCell};
 use crate::labels::{Label, normalize_label};
 use crate::normalize;
 use crate::record::Recorder;
+use jx_model::Code;
 use jx_model::Diagnostic;
 use jx_model::record::{Annual, Funds, Goals, Project, ProjectTotal};
 
@@ -43,15 +44,18 @@ fn read_value(
 
 /// 项目名称 … 计划完成日期.
 pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
+    // Null, never "", where the form shows no such label or its cell is
+    // blank (the contract allows null for these five), with a warning.
     let mut field = |label, path: &str| match read_value(grid, rec, label, path, false) {
-        Some(r) => r.text,
-        None => {
-            rec.warn(
-                "missing_field",
-                path,
-                format!("no {path} label with a value cell was found"),
-            );
-            String::new()
+        Some(r) if !r.text.trim().is_empty() => Some(r.text),
+        found => {
+            let why = if found.is_some() {
+                format!("the {path} cell is blank; left null")
+            } else {
+                format!("no {path} label with a value cell was found; left null")
+            };
+            rec.warn(Code::MissingField, path, why);
+            None
         }
     };
     let name = field(Label::ProjectName, "project.name");
@@ -91,7 +95,7 @@ fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Optio
         if let (true, Some(v)) = (scale > 0, &m) {
             rec.repair(
                 Diagnostic::new(
-                    "unit_converted",
+                    Code::UnitConverted,
                     path,
                     "amount printed in 万元, written in yuan",
                 )
@@ -102,7 +106,7 @@ fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Optio
     }
     if let Some(m) = normalize::money_ignoring_grouping(&text, scale) {
         let d = Diagnostic::new(
-            "amount_grouping_ignored",
+            Code::AmountGroupingIgnored,
             path,
             format!(
                 "{text:?} groups its digits irregularly; the commas are ignored, the digits kept"
@@ -133,11 +137,16 @@ fn mend_or_warn(
     what: &str,
     parse: impl Fn(&str) -> Option<String>,
 ) -> Option<String> {
+    let (repaired, unparsable) = if what == "amount" {
+        (Code::AmountRepaired, Code::UnparsableAmount)
+    } else {
+        (Code::DateRepaired, Code::UnparsableDate)
+    };
     let mended = by_ocr.then(|| normalize::mend_ocr_number(&text)).flatten();
     if let Some(v) = mended.as_deref().and_then(&parse) {
         rec.repair(
             Diagnostic::new(
-                &format!("{what}_repaired"),
+                repaired,
                 path,
                 format!("OCR text mended by the {what} pattern (look-alike or stray characters)"),
             )
@@ -146,7 +155,7 @@ fn mend_or_warn(
         return Some(v);
     }
     rec.warn(
-        &format!("unparsable_{what}"),
+        unparsable,
         path,
         format!(
             "{text:?} is not {} {what}; left null",

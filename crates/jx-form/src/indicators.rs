@@ -7,6 +7,7 @@ use crate::labels::{Label, edit_distance};
 use crate::normalize;
 use crate::record::Recorder;
 use crate::taxonomy;
+use jx_model::Code;
 use jx_model::Diagnostic;
 use jx_model::record::{Indicator, IndicatorValue};
 
@@ -33,7 +34,7 @@ fn cell_in(grid: &FormGrid, row: usize, col: Column) -> Option<&GridCell> {
 pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
     let Some(name_header) = grid.find(Label::Level3Header) else {
         rec.warn(
-            "missing_section",
+            Code::MissingSection,
             "indicators",
             "no 三级指标 header: the indicator table was not found",
         );
@@ -69,7 +70,7 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
                     Some((mended, what)) => {
                         rec.repair(
                             Diagnostic::new(
-                                "value_repaired",
+                                Code::ValueRepaired,
                                 &path,
                                 format!("OCR text mended by the value pattern: {what}"),
                             )
@@ -128,7 +129,7 @@ fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Optio
         Some((label, d)) if d <= 2 && d * 3 < label.chars().count() => {
             rec.repair(
                 Diagnostic::new(
-                    "label_snapped",
+                    Code::LabelSnapped,
                     path,
                     format!("OCR text {text:?} is {d} edit(s) from the taxonomy label {label:?}"),
                 )
@@ -157,7 +158,7 @@ fn resolve_levels(
         && l2.as_deref().is_none_or(|t2| t2 == t1)
     {
         rec.repair(
-            Diagnostic::new("level_restored", &path1, format!("the 一级指标 cell holds the level-2 label {t1:?}; its level 1 is {parent:?} by the national taxonomy"))
+            Diagnostic::new(Code::LevelRestored, &path1, format!("the 一级指标 cell holds the level-2 label {t1:?}; its level 1 is {parent:?} by the national taxonomy"))
                 .change(t1, parent),
         );
         return (parent.to_string(), t1.to_string());
@@ -178,25 +179,25 @@ fn resolve_levels(
                 "is a merged cell that spans past its rows"
             };
             rec.repair(
-                Diagnostic::new("level_restored", &path1, format!("the 一级指标 cell of this row {how}; {level2:?} belongs to {parent:?} by the national taxonomy"))
+                Diagnostic::new(Code::LevelRestored, &path1, format!("the 一级指标 cell of this row {how}; {level2:?} belongs to {parent:?} by the national taxonomy"))
                     .change(level1, parent),
             );
             (parent.to_string(), level2)
         }
         Some(parent) if parent != level1 => {
-            rec.warn("hierarchy_as_printed", &path1, format!("the form prints {level2:?} under {level1:?}; the national taxonomy puts it under {parent:?}; kept as printed"));
+            rec.warn(Code::HierarchyAsPrinted, &path1, format!("the form prints {level2:?} under {level1:?}; the national taxonomy puts it under {parent:?}; kept as printed"));
             (level1, level2)
         }
         None if taxonomy::is_level1(&level2) => {
-            rec.warn("hierarchy_as_printed", &format!("indicators[{i}].level2"), format!("the form prints the level-1 label {level2:?} as a 二级指标 under {level1:?} (an older template); kept as printed"));
+            rec.warn(Code::HierarchyAsPrinted, &format!("indicators[{i}].level2"), format!("the form prints the level-1 label {level2:?} as a 二级指标 under {level1:?} (an older template); kept as printed"));
             (level1, level2)
         }
         _ => {
             if !level1.is_empty() && !taxonomy::is_level1(&level1) {
-                rec.warn("unknown_indicator_label", &path1, format!("{level1:?} is not a level-1 label of the national taxonomy; kept as printed"));
+                rec.warn(Code::UnknownIndicatorLabel, &path1, format!("{level1:?} is not a level-1 label of the national taxonomy; kept as printed"));
             }
             if !level2.is_empty() && !taxonomy::is_level2(&level2) {
-                rec.warn("unknown_indicator_label", &format!("indicators[{i}].level2"), format!("{level2:?} is not a level-2 label of the national taxonomy; kept as printed"));
+                rec.warn(Code::UnknownIndicatorLabel, &format!("indicators[{i}].level2"), format!("{level2:?} is not a level-2 label of the national taxonomy; kept as printed"));
             }
             (level1, level2)
         }

@@ -23,6 +23,7 @@ pub mod normalize;
 pub mod record;
 pub mod taxonomy;
 
+use jx_model::Code;
 use jx_model::record::{SCHEMA_VERSION, Source, SourceExtraction};
 use jx_model::{Diagnostic, Extraction, FormRecord, PageLayout, TextLine};
 use labels::normalize_label;
@@ -73,7 +74,7 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                     if l.overdrawn > 0 {
                         rec.repair(
                             Diagnostic::new(
-                                "duplicate_glyphs",
+                                Code::DuplicateGlyphs,
                                 "form_title",
                                 format!(
                                     "{} glyph(s) drawn again at the same place counted once",
@@ -83,15 +84,15 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                             .at(l.page, l.bbox.rounded()),
                         );
                     }
-                    normalize_title(&l.text)
+                    Some(normalize_title(&l.text))
                 }
                 None => {
                     rec.warn(
-                        "missing_field",
+                        Code::MissingField,
                         "form_title",
-                        "no title line above the form; the standard title is written",
+                        "no title line above the form; left null",
                     );
-                    "财政项目支出绩效目标申报表".to_string()
+                    None
                 }
             };
             let year = f
@@ -102,7 +103,7 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
             for c in f.grid.cells.iter().filter(|c| c.label_read_as.is_some()) {
                 let (read, label) = (c.label_read_as.clone().unwrap_or_default(), c.label.map(labels::spelling).unwrap_or_default());
                 rec.repair(
-                    Diagnostic::new("label_snapped", "", format!("the form label {label:?} was read by OCR as {read:?}; the label is a closed vocabulary"))
+                    Diagnostic::new(Code::LabelSnapped, "", format!("the form label {label:?} was read by OCR as {read:?}; the label is a closed vocabulary"))
                         .change(read, label)
                         .at(c.pieces[0].page, c.pieces[0].bbox.rounded()),
                 );

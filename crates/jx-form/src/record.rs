@@ -3,6 +3,7 @@
 //! text too uncertain to trust without a look.
 
 use crate::grid::GridCell;
+use jx_model::Code;
 use jx_model::record::Provenance;
 use jx_model::{Diagnostic, Diagnostics};
 use std::collections::BTreeMap;
@@ -41,7 +42,7 @@ impl Recorder {
         if cell.overdrawn > 0 {
             self.diagnostics.repair(
                 Diagnostic::new(
-                    "duplicate_glyphs",
+                    Code::DuplicateGlyphs,
                     path,
                     format!(
                         "{} glyph(s) drawn again at the same place (fake bold or shadow) counted once",
@@ -57,7 +58,7 @@ impl Recorder {
         {
             self.diagnostics.warn(
                 Diagnostic::new(
-                    "low_ocr_confidence",
+                    Code::LowOcrConfidence,
                     path,
                     format!(
                         "OCR confidence {:.2} for {:?}: check against the page",
@@ -74,7 +75,7 @@ impl Recorder {
         {
             Some(mended) => {
                 self.diagnostics.repair(
-                    Diagnostic::new("bracket_repaired", path, "OCR read an opening bracket as an angle-bracket look-alike; the closing bracket is round")
+                    Diagnostic::new(Code::BracketRepaired, path, "OCR read an opening bracket as an angle-bracket look-alike; the closing bracket is round")
                         .change(text, mended.clone())
                         .at(first.page, bbox),
                 );
@@ -84,7 +85,7 @@ impl Recorder {
         }
     }
 
-    pub fn warn(&mut self, kind: &str, path: &str, detail: impl Into<String>) {
+    pub fn warn(&mut self, kind: Code, path: &str, detail: impl Into<String>) {
         self.diagnostics.warn(Diagnostic::new(kind, path, detail));
     }
 

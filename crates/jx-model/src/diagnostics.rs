@@ -1,13 +1,180 @@
 //! Repairs and warnings: what the program changed and what it doubts, so an
 //! archivist can audit every document.
+//!
+//! Every diagnostic carries a [`Code`]: a closed list whose serde names are
+//! the stable `kind` strings of the output contract. This file is the one
+//! place that lists them, each with what it means; the README's tables are
+//! written from these doc comments.
 
 use serde::{Deserialize, Serialize};
+
+/// Whether a diagnostic records a change (a repair) or a doubt (a warning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The program changed something to undo a defect of the layout or of
+    /// the recognition; `before`/`after` say what.
+    Repair,
+    /// The program doubts something and changed nothing.
+    Warning,
+}
+
+/// The stable code of a rule that fired. Serialized as the contract's
+/// `kind` (snake_case); never renamed once published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    // ---------------------------------------------------------------- repairs
+    /// Text drawn again at (nearly) the same place, for fake bold or a
+    /// shadow, was counted once.
+    DuplicateGlyphs,
+    /// An indicator row's 一级指标 was lost or shifted by the layout (a merged
+    /// cell cut by a page break, a level-2 label in the level-1 column); the
+    /// national taxonomy (财预〔2020〕10号) gives it back.
+    LevelRestored,
+    /// OCR read a form label or a taxonomy label one or two characters off;
+    /// it was snapped to the closed vocabulary.
+    LabelSnapped,
+    /// OCR text where an amount must stand was mended by its pattern
+    /// (look-alike letters for digits, stray marks).
+    AmountRepaired,
+    /// OCR text where a date must stand was mended by its pattern.
+    DateRepaired,
+    /// A grouping comma was lost or moved (`1094,910,000.00`): the digits are
+    /// kept, the commas ignored. A repair from OCR, a warning from a text
+    /// layer.
+    AmountGroupingIgnored,
+    /// A target value read by OCR was mended by its pattern `op number
+    /// (unit)`: a look-alike in the operator slot, stray marks around `%`.
+    ValueRepaired,
+    /// OCR read an opening bracket as `〈`/`《`/`〔` where the closing one is
+    /// round; the pair is made round again.
+    BracketRepaired,
+    /// The funds block is printed in 万元; amounts are written in yuan.
+    UnitConverted,
+    /// The OCR engine changed its own reading from the pixels (e.g. `>` read
+    /// by the recogniser, `≥` settled by the second stroke under the
+    /// chevron).
+    OcrRewritten,
+    /// A page image was turned 90°, 180° or 270° (a sheet fed the wrong way)
+    /// and read upright.
+    PageTurned,
+    // --------------------------------------------------------------- warnings
+    /// Annual total ≠ appropriation + carryover + other, or project total ≠
+    /// fiscal + other.
+    FundsDoNotAddUp,
+    /// The form prints an indicator under another level than the taxonomy
+    /// (older templates put 成本指标 under 产出指标); kept as printed.
+    HierarchyAsPrinted,
+    /// An indicator level label that is not in the national taxonomy.
+    UnknownIndicatorLabel,
+    /// An amount cell whose text is not an amount; the field is null.
+    UnparsableAmount,
+    /// A date cell whose text is not a date; the field is null.
+    UnparsableDate,
+    /// The form shows no such label, or its cell is blank; the field is null.
+    MissingField,
+    /// A whole part of the form (the indicator table) was not found.
+    MissingSection,
+    /// OCR was unsure of this field (confidence under the threshold, or the
+    /// engines disagreed); nothing was changed.
+    LowOcrConfidence,
+    /// A page of this form could not be read (lost, skipped after it stopped
+    /// the reader, or its OCR failed): the form may be incomplete.
+    PageLost,
+}
+
+impl Code {
+    /// Every code, in the order of this file.
+    pub const ALL: [Code; 20] = [
+        Code::DuplicateGlyphs,
+        Code::LevelRestored,
+        Code::LabelSnapped,
+        Code::AmountRepaired,
+        Code::DateRepaired,
+        Code::AmountGroupingIgnored,
+        Code::ValueRepaired,
+        Code::BracketRepaired,
+        Code::UnitConverted,
+        Code::OcrRewritten,
+        Code::PageTurned,
+        Code::FundsDoNotAddUp,
+        Code::HierarchyAsPrinted,
+        Code::UnknownIndicatorLabel,
+        Code::UnparsableAmount,
+        Code::UnparsableDate,
+        Code::MissingField,
+        Code::MissingSection,
+        Code::LowOcrConfidence,
+        Code::PageLost,
+    ];
+
+    /// The stable name, as serialized (`duplicate_glyphs`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::DuplicateGlyphs => "duplicate_glyphs",
+            Code::LevelRestored => "level_restored",
+            Code::LabelSnapped => "label_snapped",
+            Code::AmountRepaired => "amount_repaired",
+            Code::DateRepaired => "date_repaired",
+            Code::AmountGroupingIgnored => "amount_grouping_ignored",
+            Code::ValueRepaired => "value_repaired",
+            Code::BracketRepaired => "bracket_repaired",
+            Code::UnitConverted => "unit_converted",
+            Code::OcrRewritten => "ocr_rewritten",
+            Code::PageTurned => "page_turned",
+            Code::FundsDoNotAddUp => "funds_do_not_add_up",
+            Code::HierarchyAsPrinted => "hierarchy_as_printed",
+            Code::UnknownIndicatorLabel => "unknown_indicator_label",
+            Code::UnparsableAmount => "unparsable_amount",
+            Code::UnparsableDate => "unparsable_date",
+            Code::MissingField => "missing_field",
+            Code::MissingSection => "missing_section",
+            Code::LowOcrConfidence => "low_ocr_confidence",
+            Code::PageLost => "page_lost",
+        }
+    }
+
+    /// Where a diagnostic of this code is listed when it is not told
+    /// otherwise (`amount_grouping_ignored` is a repair from OCR and a
+    /// warning from a text layer, so its caller chooses).
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Code::DuplicateGlyphs
+            | Code::LevelRestored
+            | Code::LabelSnapped
+            | Code::AmountRepaired
+            | Code::DateRepaired
+            | Code::AmountGroupingIgnored
+            | Code::ValueRepaired
+            | Code::BracketRepaired
+            | Code::UnitConverted
+            | Code::OcrRewritten
+            | Code::PageTurned => Severity::Repair,
+            _ => Severity::Warning,
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compares with the serialized name, so `d.kind == "level_restored"` reads
+/// as the JSON does.
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// One repair or warning, as the contract's `repairs[]` / `warnings[]` objects.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Stable code of the rule that fired, e.g. `duplicate_glyphs`.
-    pub kind: String,
+    pub kind: Code,
     /// JSON path of the field concerned, e.g. `indicators[3].level1`.
     pub path: String,
     /// One sentence for a person.
@@ -23,9 +190,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(kind: &str, path: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(kind: Code, path: impl Into<String>, detail: impl Into<String>) -> Self {
         Diagnostic {
-            kind: kind.to_string(),
+            kind,
             path: path.into(),
             detail: detail.into(),
             before: None,
@@ -66,8 +233,47 @@ impl Diagnostics {
         self.warnings.push(d);
     }
 
+    /// Files `d` by its code's default severity.
+    pub fn push(&mut self, d: Diagnostic) {
+        match d.kind.default_severity() {
+            Severity::Repair => self.repair(d),
+            Severity::Warning => self.warn(d),
+        }
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         self.repairs.extend(other.repairs);
         self.warnings.extend(other.warnings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_serializes_as_its_stable_name() {
+        for c in Code::ALL {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            let back: Code = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, c);
+        }
+        let names: std::collections::HashSet<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn push_files_by_default_severity() {
+        let mut d = Diagnostics::default();
+        d.push(Diagnostic::new(
+            Code::LevelRestored,
+            "indicators[0].level1",
+            "x",
+        ));
+        d.push(Diagnostic::new(Code::MissingField, "project.name", "y"));
+        assert_eq!(d.repairs.len(), 1);
+        assert_eq!(d.warnings.len(), 1);
+        assert!(d.warnings[0].kind == "missing_field");
     }
 }

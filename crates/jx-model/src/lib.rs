@@ -17,12 +17,14 @@
 
 pub mod diagnostics;
 pub mod geometry;
+pub mod manifest;
 pub mod page;
 pub mod record;
 pub mod table;
 
-pub use diagnostics::{Diagnostic, Diagnostics};
+pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use geometry::{Point, Rect};
+pub use manifest::{FileRow, Manifest, Mode, PageRole, Problem, ProblemCode, Status, Unmapped};
 pub use page::{Extraction, Glyph, GlyphOrigin, PageContent, PageRaster, Rule, RuleAxis};
 pub use record::FormRecord;
 pub use table::{Cell, PageLayout, Table, TextLine};

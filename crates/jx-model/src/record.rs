@@ -15,7 +15,9 @@ pub struct FormRecord {
     pub schema_version: u32,
     pub source: Source,
     pub document_title: Option<String>,
-    pub form_title: String,
+    /// As printed; null where no title is printed above the form (with a
+    /// `missing_field` warning), never a title the file does not hold.
+    pub form_title: Option<String>,
     pub year: Option<i32>,
     pub project: Project,
     pub funds: Funds,
@@ -54,11 +56,14 @@ pub enum SourceExtraction {
 /// 项目名称 … 计划完成日期.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Project {
-    pub name: String,
-    pub nature: String,
-    pub category: String,
-    pub department: String,
-    pub implementer: String,
+    /// 项目名称; null where the form shows no such label or its cell is
+    /// blank (with a `missing_field` warning), never `""`. The same for the
+    /// four fields below.
+    pub name: Option<String>,
+    pub nature: Option<String>,
+    pub category: Option<String>,
+    pub department: Option<String>,
+    pub implementer: Option<String>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
 }
