@@ -128,6 +128,35 @@ pub struct ExtractedPage {
     pub content: PageContent,
     /// Images drawn on the page.
     pub images: Vec<ImagePlacement>,
+    /// What the interpreter worked around on this page (a font it could not
+    /// load, an image it could not decode …), in the order met.
+    pub warnings: Vec<ReaderWarning>,
+}
+
+/// A warning of the PDF interpreter (hayro's `InterpreterWarning`, as data
+/// of our own so that no caller depends on hayro's types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReaderWarning {
+    #[error("a font could not be loaded")]
+    UnsupportedFont,
+    #[error("an image could not be decoded")]
+    ImageDecodeFailure,
+    #[error("an annotation's appearance could not be loaded")]
+    UnresolvedAnnotationAppearance,
+    #[error("the interpreter worked around a problem")]
+    Other,
+}
+
+impl From<hayro_interpret::InterpreterWarning> for ReaderWarning {
+    fn from(w: hayro_interpret::InterpreterWarning) -> Self {
+        use hayro_interpret::InterpreterWarning as W;
+        match w {
+            W::UnsupportedFont => ReaderWarning::UnsupportedFont,
+            W::ImageDecodeFailure => ReaderWarning::ImageDecodeFailure,
+            W::UnresolvedAnnotationAppearance => ReaderWarning::UnresolvedAnnotationAppearance,
+            _ => ReaderWarning::Other,
+        }
+    }
 }
 
 impl ExtractedPage {
@@ -200,7 +229,16 @@ impl PdfFile {
         }
         let mut device = CollectingDevice::with_budget(self.opts.max_draw_calls);
         let cache = InterpreterCache::new();
-        let settings = InterpreterSettings::default();
+        let warnings = Arc::new(std::sync::Mutex::new(Vec::<ReaderWarning>::new()));
+        let sink = warnings.clone();
+        let settings = InterpreterSettings {
+            warning_sink: Arc::new(move |w| {
+                if let Ok(mut v) = sink.lock() {
+                    v.push(w.into());
+                }
+            }),
+            ..InterpreterSettings::default()
+        };
         let transform = page.initial_transform(true).to_kurbo();
         let bbox = hayro_interpret::kurbo::Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
         let mut ctx = Context::new(transform, bbox, &cache, page.xref(), settings);
@@ -244,6 +282,7 @@ impl PdfFile {
                 extraction: Extraction::Text,
             },
             images: device.images,
+            warnings: std::mem::take(&mut *warnings.lock().unwrap_or_else(|e| e.into_inner())),
         })
     }
 

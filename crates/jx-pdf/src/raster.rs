@@ -116,6 +116,9 @@ pub(crate) fn page_raster(
                 hint_glyphs: hints,
             });
         }
+        // The page is this one image: rendering it without its pixels would
+        // give a blank page, read as emptiness.
+        return Err(PdfError::ImageDecode { page: number });
     }
     render(page, number, content.width, content.height, hints, opts)
 }
@@ -167,10 +170,20 @@ fn render(
         });
     }
     let cache = RenderCache::new();
+    let failed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = failed.clone();
+    let settings = InterpreterSettings {
+        warning_sink: std::sync::Arc::new(move |w| {
+            if matches!(w, hayro_interpret::InterpreterWarning::ImageDecodeFailure) {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }),
+        ..InterpreterSettings::default()
+    };
     let pixmap = hayro::render(
         page,
         &cache,
-        &InterpreterSettings::default(),
+        &settings,
         &RenderSettings::default(),
         &PixmapSettings {
             x_scale: scale,
@@ -178,6 +191,10 @@ fn render(
             bg_color: hayro::vello_cpu::color::palette::css::WHITE,
         },
     );
+    if failed.load(std::sync::atomic::Ordering::Relaxed) {
+        // An image of the scan is missing from the rendering.
+        return Err(PdfError::ImageDecode { page: number });
+    }
     let (w, h) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
     let rgba = pixmap.data_as_u8_slice();
     let mut rgb = Vec::with_capacity((w * h * 3) as usize);

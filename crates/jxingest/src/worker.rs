@@ -20,8 +20,10 @@
 //! The protocol: the parent writes one JSON [`Request`] per line on the
 //! worker's stdin; the worker answers on stdout with lines `JXW1 <json>`
 //! ([`Reply`]): a [`Step`] before each step of the file (opening it, each
-//! page, mapping), then [`Done`] with the result — the forms already
-//! serialized, so the parent writes exactly the worker's bytes. Other lines
+//! page, mapping), then [`Done`] with the result — the file's typed report
+//! (form records, page roles, problems), which the parent hands to the
+//! sinks (serde_json's `float_roundtrip` keeps every number exact across
+//! the pipe, so the bytes written are those of an in-process run). Other lines
 //! on stdout (a library printing) are ignored; stderr is kept (its first
 //! and last 4 kB) to tell why a worker died.
 //!
@@ -39,15 +41,16 @@
 //! are kept and the file is `recovered`, its reason naming the lost page.
 //! Stopped while opening the file or mapping its forms, it is `failed`.
 
-use crate::manifest::{Mode, STOPPED};
-use crate::output;
-use crate::pipeline::{self, PipelineOptions, Step};
+use crate::settings::Settings;
+use jx_ingest::{FileReport, Ocr, SkipPage, SourceFile, Step};
+use jx_model::{Problem, ProblemCode};
+use jx_ocr::OcrEngine;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -64,13 +67,15 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// its death.
 const STDERR_TAIL: usize = 4096;
 
-/// Parent → worker: read this file.
+/// Parent → worker: read this file, with these settings.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Request {
     pub path: PathBuf,
     pub rel: String,
+    /// The run's settings: the worker builds no options of its own.
+    pub settings: Settings,
     /// Pages not to read, with why (they stopped an earlier attempt).
-    pub skip: Vec<(u32, String)>,
+    pub skip: Vec<SkipPage>,
 }
 
 /// Worker → parent.
@@ -80,25 +85,18 @@ pub enum Reply {
     Done(Done),
 }
 
-/// The worker's answer for one file.
+/// The worker's answer for one file: its report, or the problem that kept
+/// it from being read at all.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Done {
     pub sha256: Option<String>,
-    pub result: Result<Processed, String>,
+    pub result: Result<FileReport, Problem>,
 }
 
-/// A file that was read (maybe in part).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Processed {
-    pub pages: usize,
-    pub mode: Mode,
-    /// The form documents, serialized as they are to be written.
-    pub forms: Vec<String>,
-    pub unread_pages: Vec<u32>,
-    pub page_errors: Vec<String>,
-    pub pages_lost: usize,
-    pub damage: Option<String>,
-}
+/// Why the parent stopped a file (a limit, or its worker died): the
+/// problem for its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop(pub Problem);
 
 /// Limits and settings of the workers.
 #[derive(Debug, Clone)]
@@ -119,7 +117,7 @@ pub struct Limits {
 
 /// The worker's main loop: reads requests until stdin closes.
 pub fn worker_main() -> i32 {
-    pipeline::install_panic_hook();
+    jx_ingest::install_panic_hook();
     #[cfg(unix)]
     {
         // Exit when the parent is gone (its files are no longer wanted).
@@ -133,14 +131,13 @@ pub fn worker_main() -> i32 {
             }
         });
     }
-    let opts = PipelineOptions::default();
     let stdin = std::io::stdin();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let Ok(req) = serde_json::from_str::<Request>(&line) else {
             continue;
         };
-        let done = read_file(&req, &opts, &mut |step| emit(&Reply::Step(step)));
+        let done = read_file(&req, &mut |step| emit(&Reply::Step(step)));
         emit(&Reply::Done(done));
     }
     0
@@ -183,17 +180,24 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn read_file(req: &Request, opts: &PipelineOptions, progress: &mut dyn FnMut(Step)) -> Done {
+/// One engine for the worker's life (all requests of a run carry the same
+/// settings); Tesseract instances behind it are per thread.
+fn engine(settings: &Settings) -> &'static Result<OcrEngine, String> {
+    static ENGINE: OnceLock<Result<OcrEngine, String>> = OnceLock::new();
+    ENGINE.get_or_init(|| OcrEngine::new(&settings.ingest_options().ocr).map_err(|e| e.to_string()))
+}
+
+fn read_file(req: &Request, progress: &mut dyn FnMut(Step)) -> Done {
     let bytes = match read_input(&req.path) {
         Ok(b) => b,
         Err(e) => {
             return Done {
                 sha256: None,
-                result: Err(e),
+                result: Err(Problem::file(ProblemCode::InputUnreadable, e)),
             };
         }
     };
-    let sha256 = pipeline::sha256_hex(&bytes);
+    let sha256 = jx_ingest::sha256_hex(&bytes);
     // Test hook, in debug builds only (the tests' binary): a file whose path
     // contains $JXINGEST_TEST_STALL hangs on its first page, as a
     // pathological page would, so the timeout can be tested.
@@ -211,21 +215,17 @@ fn read_file(req: &Request, opts: &PipelineOptions, progress: &mut dyn FnMut(Ste
             }
         }
     };
-    let result = pipeline::process(bytes, &req.rel, &sha256, opts, &req.skip, progress)
-        .map(|r| Processed {
-            pages: r.pages,
-            mode: r.mode,
-            forms: r
-                .forms
-                .iter()
-                .map(|f| String::from_utf8(output::to_json(f)).expect("JSON is UTF-8"))
-                .collect(),
-            unread_pages: r.unread_pages,
-            page_errors: r.page_errors,
-            pages_lost: r.pages_lost,
-            damage: r.damage,
-        })
-        .map_err(|e| e.0);
+    let opts = req.settings.ingest_options();
+    let ocr = match engine(&req.settings) {
+        Ok(e) => Ocr::Available(e),
+        Err(why) => Ocr::Unavailable(why),
+    };
+    let source = SourceFile {
+        path: req.rel.clone(),
+        sha256: sha256.clone(),
+    };
+    let result = jx_ingest::ingest(bytes, &source, &opts, ocr, &req.skip, progress)
+        .map_err(|e| e.to_problem());
     Done {
         sha256: Some(sha256),
         result,
@@ -401,16 +401,23 @@ impl Slot {
         }
     }
 
-    /// Reads one file in a worker, within the limits. `Err` is the reason a
-    /// file was stopped (it starts with [`STOPPED`]).
-    pub fn read(&mut self, path: &Path, rel: &str) -> Result<Done, String> {
+    /// Reads one file in a worker, within the limits; `on_step` hears each
+    /// step the worker reports. `Err` says why the file was stopped.
+    pub fn read(
+        &mut self,
+        path: &Path,
+        rel: &str,
+        settings: &Settings,
+        on_step: &mut dyn FnMut(Step),
+    ) -> Result<Done, Stop> {
         let timeout = self.limits.timeout;
         let file_deadline = Instant::now() + timeout * TOTAL_FACTOR;
-        let mut skip: Vec<(u32, String)> = Vec::new();
+        let mut skip: Vec<SkipPage> = Vec::new();
         loop {
             let req = Request {
                 path: path.to_path_buf(),
                 rel: rel.to_string(),
+                settings: settings.clone(),
                 skip: skip.clone(),
             };
             let w = self.ready_worker(&req)?;
@@ -423,6 +430,7 @@ impl Slot {
                     .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 {
                     Ok(Line::Reply(Reply::Step(s))) => {
+                        on_step(s);
                         step = s;
                         step_deadline = Instant::now() + timeout;
                     }
@@ -450,28 +458,35 @@ impl Slot {
                 && skip.len() < MAX_SKIPS
                 && Instant::now() < file_deadline
             {
-                skip.push((p, format!("{STOPPED}{why}")));
+                skip.push(SkipPage {
+                    page: p,
+                    why: format!("stopped: {why}"),
+                });
                 continue;
             }
-            return Err(format!("{STOPPED}{why} while {}", step.describe()));
+            return Err(Stop(Problem::file(
+                ProblemCode::Stopped,
+                format!("{why} while {}", step.describe()),
+            )));
         }
     }
 
     /// A worker that has accepted `req` (a worker found dead is replaced
     /// once).
-    fn ready_worker(&mut self, req: &Request) -> Result<Worker, String> {
+    fn ready_worker(&mut self, req: &Request) -> Result<Worker, Stop> {
+        let stop = |d: String| Stop(Problem::file(ProblemCode::Stopped, d));
         for _ in 0..2 {
             let mut w = match self.worker.take() {
                 Some(w) => w,
                 None => Worker::spawn(&self.limits)
-                    .map_err(|e| format!("{STOPPED}cannot start a worker process: {e}"))?,
+                    .map_err(|e| stop(format!("cannot start a worker process: {e}")))?,
             };
             if w.send(req).is_ok() {
                 return Ok(w);
             }
             w.kill();
         }
-        Err(format!("{STOPPED}the worker process does not accept work"))
+        Err(stop("the worker process does not accept work".into()))
     }
 }
 
@@ -519,22 +534,22 @@ mod tests {
 
     #[test]
     fn requests_and_replies_round_trip() {
+        let report = FileReport {
+            pages: 2,
+            forms: vec![],
+            mode: jx_model::Mode::Text,
+            page_roles: vec![jx_model::PageRole::Cover, jx_model::PageRole::Unreadable],
+            unmapped: vec![],
+            problems: vec![Problem::page(ProblemCode::PageLost, 2, "项目 x")],
+        };
         let r = Reply::Done(Done {
             sha256: Some("ab".into()),
-            result: Ok(Processed {
-                pages: 2,
-                mode: Mode::Text,
-                forms: vec!["{\n  \"a\": \"项目\"\n}\n".into()],
-                unread_pages: vec![],
-                page_errors: vec!["page 2: x".into()],
-                pages_lost: 1,
-                damage: None,
-            }),
+            result: Ok(report.clone()),
         });
         let text = serde_json::to_string(&r).unwrap();
         assert!(!text.contains('\n'));
         let back: Reply = serde_json::from_str(&text).unwrap();
         let Reply::Done(d) = back else { panic!() };
-        assert_eq!(d.result.unwrap().forms[0], "{\n  \"a\": \"项目\"\n}\n");
+        assert_eq!(d.result.unwrap(), report);
     }
 }

@@ -1,0 +1,395 @@
+//! The per-file pipeline of jxingest, as a library: one file's bytes in,
+//! its form records, one outcome per page and every problem typed, out.
+//!
+//! ```text
+//! bytes ─ jx-pdf ─┬─ text page ──────────────────────────┐
+//!                 └─ image page ─ jx-ocr ─ jx-grid frames ┴─ jx-grid reconstruct ─ jx-form map ─ FileReport
+//! ```
+//!
+//! The CLI, its worker processes, the fuzz target and the examples all call
+//! [`ingest`]; none of them knows in which order the stages run. Process
+//! policy (worker processes, limits, OpenMP threads, rayon pools) is the
+//! caller's: this crate starts no thread and reads no environment.
+//!
+//! Damage is contained page by page: a page that cannot be read (content
+//! lost, fonts without Unicode, an absurd size, a panic inside a
+//! dependency) is a [`Problem`] and the other pages still count.
+
+mod guard;
+pub mod ocr;
+
+pub use guard::install_panic_hook;
+pub use jx_form::SourceFile;
+
+use jx_form::FormOptions;
+use jx_grid::GridOptions;
+use jx_model::{
+    Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole, Problem, ProblemCode,
+    Status, Unmapped,
+};
+use jx_ocr::{OcrEngine, OcrError, OcrOptions};
+use jx_pdf::{PdfError, PdfFile, PdfOptions};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Options of every stage: everything that changes the output.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub pdf: PdfOptions,
+    pub ocr: OcrOptions,
+    pub grid: GridOptions,
+    pub form: FormOptions,
+    /// Read at most this many pages (the rest are not looked at); `None`
+    /// reads every page. For the fuzzer and quick looks.
+    pub max_pages: Option<usize>,
+    /// Turn a panic inside a stage into a problem (default). The fuzzer
+    /// turns it off, to see the panic.
+    pub catch_panics: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            pdf: PdfOptions::default(),
+            ocr: OcrOptions::default(),
+            grid: GridOptions::default(),
+            form: FormOptions::default(),
+            max_pages: None,
+            catch_panics: true,
+        }
+    }
+}
+
+impl IngestOptions {
+    /// A short fingerprint of every option and the program version: a file
+    /// read with the same fingerprint and the same bytes gives the same
+    /// output, which is what `--resume` relies on.
+    pub fn fingerprint(&self) -> String {
+        let text = format!("jxingest {} {self:?}", env!("CARGO_PKG_VERSION"));
+        sha256_hex(text.as_bytes())[..16].to_string()
+    }
+}
+
+/// The recogniser for image pages, or why there is none.
+#[derive(Clone, Copy)]
+pub enum Ocr<'a> {
+    Available(&'a OcrEngine),
+    /// Decode every page image but recognise nothing (the fuzzer: Tesseract
+    /// is too slow for it); image pages then give no text and no problem.
+    DecodeOnly,
+    /// OCR cannot run (its language data is missing …): image pages are
+    /// `needs_ocr`, with this reason.
+    Unavailable(&'a str),
+}
+
+/// A step of the work on one file, reported before it starts (the caller
+/// uses it to tell how far a file got when it has to stop it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// Reading and opening the file.
+    Open,
+    /// Reading page N (1-based).
+    Page(u32),
+    /// Finding and mapping the forms.
+    Map,
+}
+
+impl Step {
+    pub fn describe(self) -> String {
+        match self {
+            Step::Open => "opening the file".into(),
+            Step::Page(n) => format!("reading page {n}"),
+            Step::Map => "mapping its forms".into(),
+        }
+    }
+}
+
+/// A page not to read, and why (it stopped an earlier attempt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkipPage {
+    pub page: u32,
+    pub why: String,
+}
+
+/// What one file gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    pub pages: usize,
+    pub forms: Vec<FormRecord>,
+    pub mode: Mode,
+    /// One entry per page.
+    pub page_roles: Vec<PageRole>,
+    /// Pages that show a form that was not read in full.
+    pub unmapped: Vec<Unmapped>,
+    /// Every problem with the file or a page, in page order.
+    pub problems: Vec<Problem>,
+}
+
+impl FileReport {
+    /// The manifest status this report earns.
+    pub fn status(&self) -> Status {
+        let has = |c: ProblemCode| self.problems.iter().any(|p| p.code == c);
+        let lost = self
+            .page_roles
+            .iter()
+            .filter(|r| **r == PageRole::Unreadable)
+            .count();
+        if has(ProblemCode::OcrUnavailable) {
+            Status::NeedsOcr
+        } else if has(ProblemCode::OcrFailed) {
+            Status::OcrFailed
+        } else if self.pages > 0 && lost == self.pages {
+            Status::Failed
+        } else if self.problems.iter().any(|p| p.code.loses_content()) {
+            Status::Recovered
+        } else if !self.unmapped.is_empty() {
+            Status::Incomplete
+        } else if self.forms.is_empty() {
+            Status::NoForms
+        } else {
+            Status::Ok
+        }
+    }
+
+    /// Fills a manifest row with what this report says (not `outputs`,
+    /// `sha256` or time, which are the caller's).
+    pub fn fill_row(&self, row: &mut FileRow) {
+        row.status = self.status();
+        row.pages = self.pages;
+        row.forms = self.forms.len();
+        row.extraction = self.mode;
+        row.page_roles = self.page_roles.clone();
+        row.unmapped = self.unmapped.clone();
+        row.problems = self.problems.clone();
+        row.summarize_reason();
+    }
+}
+
+/// Why a whole file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum FileError {
+    /// Not a PDF, encrypted, no page tree, refused by a guard …
+    #[error("{0}")]
+    Unreadable(String),
+    /// A panic inside the program or a dependency.
+    #[error("internal error while {step}: {detail}")]
+    Internal { step: String, detail: String },
+}
+
+impl FileError {
+    pub fn to_problem(&self) -> Problem {
+        match self {
+            FileError::Unreadable(d) => Problem::file(ProblemCode::Unreadable, d.clone()),
+            FileError::Internal { step, detail } => Problem::file(
+                ProblemCode::InternalError,
+                format!("while {step}: {detail}"),
+            ),
+        }
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs the pipeline on one file's bytes. Pages in `skip` are not read.
+/// `progress` is told each step before it starts.
+pub fn ingest(
+    bytes: Vec<u8>,
+    source: &SourceFile,
+    opts: &IngestOptions,
+    ocr: Ocr<'_>,
+    skip: &[SkipPage],
+    progress: &mut dyn FnMut(Step),
+) -> Result<FileReport, FileError> {
+    progress(Step::Open);
+    let damage = jx_pdf::xref_damage(&bytes);
+    let pdf = guard::guarded_if(opts.catch_panics, || PdfFile::open(bytes, opts.pdf.clone()))
+        .map_err(|detail| FileError::Internal {
+            step: Step::Open.describe(),
+            detail,
+        })?
+        .map_err(|e| {
+            FileError::Unreadable(match (&e, &damage) {
+                // Say why the structure could not be read.
+                (PdfError::Unreadable | PdfError::NoPages, Some(d)) => format!("{e} ({d})"),
+                _ => e.to_string(),
+            })
+        })?;
+    let mut problems = Vec::new();
+    if let Some(d) = damage {
+        problems.push(Problem::file(ProblemCode::XrefDamaged, d));
+    }
+    let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
+    let mut page_roles = Vec::with_capacity(pdf.page_count());
+    let pages = opts
+        .max_pages
+        .map_or(pdf.page_count(), |m| m.min(pdf.page_count()));
+    for i in 0..pages {
+        let number = i as u32 + 1;
+        if let Some(s) = skip.iter().find(|s| s.page == number) {
+            problems.push(Problem::page(ProblemCode::PageSkipped, number, &s.why));
+            page_roles.push(PageRole::Unreadable);
+            continue;
+        }
+        progress(Step::Page(number));
+        let read = guard::guarded_if(opts.catch_panics, || read_page(&pdf, i, opts, ocr))
+            .unwrap_or_else(|panic| {
+                PageRead::lost(Problem::page(ProblemCode::InternalError, number, panic))
+            });
+        problems.extend(read.problems);
+        match read.layout {
+            Some(layout) => {
+                page_roles.push(PageRole::Other);
+                layouts.push(*layout);
+            }
+            None => page_roles.push(PageRole::Unreadable),
+        }
+    }
+    progress(Step::Map);
+    let forms =
+        guard::guarded(|| jx_form::map(&layouts, source, &opts.form)).map_err(|detail| {
+            FileError::Internal {
+                step: Step::Map.describe(),
+                detail,
+            }
+        })?;
+    mark_form_pages(&mut page_roles, &forms);
+    let text = layouts.iter().any(|l| l.extraction == Extraction::Text);
+    let by_ocr = layouts.iter().any(|l| l.extraction == Extraction::Ocr);
+    let mode = match (text, by_ocr) {
+        (true, false) => Mode::Text,
+        (false, true) => Mode::Ocr,
+        (true, true) => Mode::Mixed,
+        (false, false) => Mode::None,
+    };
+    Ok(FileReport {
+        pages: pdf.page_count(),
+        forms,
+        mode,
+        page_roles,
+        unmapped: Vec::new(),
+        problems,
+    })
+}
+
+/// Pages a form occupies are `form` pages.
+fn mark_form_pages(roles: &mut [PageRole], forms: &[FormRecord]) {
+    for p in forms.iter().flat_map(|f| &f.source.pages) {
+        if let Some(r) = roles.get_mut((*p as usize).wrapping_sub(1))
+            && *r != PageRole::Unreadable
+        {
+            *r = PageRole::Form;
+        }
+    }
+}
+
+/// What became of one page: its layout when anything was read, and its
+/// problems.
+struct PageRead {
+    layout: Option<Box<PageLayout>>,
+    problems: Vec<Problem>,
+}
+
+impl PageRead {
+    fn lost(p: Problem) -> PageRead {
+        PageRead {
+            layout: None,
+            problems: vec![p],
+        }
+    }
+}
+
+fn read_page(pdf: &PdfFile, i: usize, opts: &IngestOptions, ocr: Ocr<'_>) -> PageRead {
+    let number = i as u32 + 1;
+    let mut problems = Vec::new();
+    match pdf.page_content_damage(i) {
+        Err(e) => return PageRead::lost(page_problem(ProblemCode::PageLost, number, &e)),
+        Ok(Some(what)) => problems.push(Problem::page(
+            ProblemCode::ContentDamaged,
+            number,
+            format!("its content stream {what}"),
+        )),
+        Ok(None) => {}
+    }
+    let page = match pdf.page(i) {
+        Ok(p) => p,
+        Err(e) => return PageRead::lost(page_problem(ProblemCode::PageLost, number, &e)),
+    };
+    problems.extend(
+        page.warnings
+            .iter()
+            .map(|w| Problem::page(ProblemCode::ReaderWarning, number, w.to_string())),
+    );
+    let content = if page.needs_ocr() {
+        // Too large to rasterize is the page's fault, not a missing engine.
+        if let Err(e) = pdf.check_raster(i, &page) {
+            problems.push(page_problem(ProblemCode::PageLost, number, &e));
+            return PageRead {
+                layout: None,
+                problems,
+            };
+        }
+        let read = match ocr {
+            Ocr::Unavailable(why) => Err(Problem::page(ProblemCode::OcrUnavailable, number, why)),
+            Ocr::DecodeOnly => pdf
+                .page_raster(i, &page)
+                .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
+                .map(|_| PageContent {
+                    number,
+                    width: page.content.width,
+                    height: page.content.height,
+                    glyphs: Vec::new(),
+                    rules: Vec::new(),
+                    extraction: Extraction::Ocr,
+                }),
+            Ocr::Available(engine) => pdf
+                .page_raster(i, &page)
+                .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
+                .and_then(|raster| {
+                    ocr::read_raster(&raster, engine, &opts.ocr, &opts.grid)
+                        .map_err(|e| ocr_problem(number, &e))
+                }),
+        };
+        match read {
+            Ok(c) => c,
+            Err(p) => {
+                problems.push(p);
+                return PageRead {
+                    layout: None,
+                    problems,
+                };
+            }
+        }
+    } else {
+        page.content
+    };
+    PageRead {
+        layout: Some(Box::new(jx_grid::reconstruct(&content, &opts.grid))),
+        problems,
+    }
+}
+
+/// A jx-pdf error as a page problem, without the `page N:` its message may
+/// already carry (the problem says the page once).
+fn page_problem(code: ProblemCode, page: u32, e: &PdfError) -> Problem {
+    let text = e.to_string();
+    let prefix = format!("page {page}: ");
+    Problem::page(
+        code,
+        page,
+        text.strip_prefix(&prefix).unwrap_or(&text).to_string(),
+    )
+}
+
+fn ocr_problem(page: u32, e: &OcrError) -> Problem {
+    let code = match e {
+        OcrError::EngineInit { .. } => ProblemCode::OcrUnavailable,
+        _ => ProblemCode::OcrFailed,
+    };
+    Problem::page(code, page, e.to_string())
+}
+
+#[cfg(test)]
+mod tests;

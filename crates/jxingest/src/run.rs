@@ -1,0 +1,299 @@
+//! One run: walk the input, carry over what `--resume` may, read the rest
+//! in worker processes (in parallel across files), and feed every finished
+//! file — its manifest row and form records — to the sinks from this one
+//! thread, in the order files finish; then the manifest.
+
+use crate::Args;
+use crate::manifest::{self, Journal};
+use crate::settings::Settings;
+use crate::walk;
+use crate::worker::{self, Limits, Slot, Stop};
+use anyhow::{Context, Result};
+use jx_model::{FileRow, FormRecord, Manifest, Problem, ProblemCode, Status};
+use jx_sink::{FileOutput, JsonTree, Sink, layout};
+use rayon::prelude::*;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+
+/// Runs the job; the exit status (0 or 1).
+pub fn run(args: &Args) -> Result<i32> {
+    let walked = walk::pdfs(&args.input)
+        .with_context(|| format!("cannot read input {}", args.input.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    let out = args.out.as_path();
+    jx_sink::atomic::remove_leftover_temps(out);
+    let settings = Settings {
+        tessdata: args.tessdata.clone(),
+    };
+    let options = settings.fingerprint();
+    let inputs = &walked.inputs;
+
+    // Rows carried over from an earlier run (--resume), and the rest to do.
+    let previous = if args.resume {
+        manifest::previous_rows(out, &options)
+    } else {
+        Default::default()
+    };
+    let carried: Vec<Option<FileRow>> = inputs
+        .par_iter()
+        .map(|input| {
+            previous
+                .get(&input.rel)
+                .filter(|prev| still_valid(prev, &input.path, out))
+                .cloned()
+        })
+        .collect();
+    let todo: Vec<usize> = (0..inputs.len())
+        .filter(|i| carried[*i].is_none())
+        .collect();
+    let carried: Vec<FileRow> = carried.into_iter().flatten().collect();
+    let journal = Journal::start(out, &options, &carried)
+        .with_context(|| format!("cannot write to output folder {}", out.display()))?;
+
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let workers = jobs.min(todo.len()).max(1);
+    let limits = Limits {
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        memory_mib: args.max_memory,
+        // Each thread of a worker reserves address space under its memory
+        // cap (glibc gives each a 64 MiB malloc arena): at most 8.
+        threads: jobs.min(8),
+    };
+    let started = Instant::now();
+    let mut tree = JsonTree::new(out);
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    let mut feed = Feed {
+        journal: &journal,
+        tree: &mut tree,
+        sinks: &mut sinks,
+        rows: Vec::with_capacity(inputs.len() + walked.unlisted.len()),
+        errors: Vec::new(),
+        quiet: args.quiet,
+    };
+    for row in &carried {
+        feed.carried(row.clone(), out);
+    }
+    for u in &walked.unlisted {
+        let mut row = FileRow::new(&u.rel);
+        row.problems
+            .push(Problem::file(ProblemCode::InputUnreadable, &u.why));
+        row.summarize_reason();
+        feed.file(row, Vec::new());
+    }
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = channel::<(FileRow, Vec<FormRecord>)>();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, todo, limits, settings) = (&next, &todo, &limits, &settings);
+            s.spawn(move || {
+                let mut slot = Slot::new(limits.clone());
+                loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&i) = todo.get(k) else { break };
+                    let done = read_one(&mut slot, &inputs[i], settings);
+                    if tx.send(done).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (row, forms) in rx {
+            feed.file(row, forms);
+        }
+    });
+    let Feed {
+        mut rows,
+        mut errors,
+        ..
+    } = feed;
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = Manifest {
+        tool: "jxingest".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        options,
+        files: rows,
+    };
+    tree.finish(&manifest)
+        .context("cannot write manifest.json")?;
+    for s in sinks.iter_mut() {
+        if let Err(e) = s.finish(&manifest) {
+            errors.push(format!("{}: {e}", s.describe()));
+        }
+    }
+    journal.finish(out);
+    for e in &errors {
+        eprintln!("jxingest: error: {e}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "{}",
+            summary(&manifest, carried.len(), out, started.elapsed())
+        );
+    }
+    let trouble = manifest.files.iter().any(|f| f.status.is_trouble()) || !errors.is_empty();
+    Ok(i32::from(trouble))
+}
+
+/// Feeds finished files to the journal and the sinks, from one thread.
+struct Feed<'a> {
+    journal: &'a Journal,
+    tree: &'a mut JsonTree,
+    sinks: &'a mut Vec<Box<dyn Sink>>,
+    rows: Vec<FileRow>,
+    /// Sink errors, reported at the end (the JSON output goes on).
+    errors: Vec<String>,
+    quiet: bool,
+}
+
+impl Feed<'_> {
+    /// A file read in this run: its documents are written (the JSON tree
+    /// first, so the row's `outputs` are on disk before anything names
+    /// them), then its row journaled, then the other sinks.
+    fn file(&mut self, mut row: FileRow, forms: Vec<FormRecord>) {
+        row.outputs = layout::form_files(&row.path, forms.len());
+        let written = self.tree.file(&FileOutput {
+            row: &row,
+            forms: &forms,
+            carried: false,
+        });
+        let forms = match written {
+            Ok(()) => forms,
+            Err(e) => {
+                row.status = Status::Failed;
+                row.outputs.clear();
+                row.forms = 0;
+                row.problems
+                    .push(Problem::file(ProblemCode::WriteFailed, e.to_string()));
+                row.summarize_reason();
+                Vec::new()
+            }
+        };
+        if let Err(e) = self.journal.append(&row) {
+            self.errors
+                .push(format!("cannot write {}: {e}", manifest::JOURNAL));
+        }
+        self.others(&row, &forms, false);
+        if !self.quiet && row.status.is_trouble() {
+            eprintln!(
+                "jxingest: {}: {}: {}",
+                row.path,
+                row.status.as_str(),
+                row.reason.as_deref().unwrap_or("")
+            );
+        }
+        self.rows.push(row);
+    }
+
+    /// A row carried over by `--resume`: its documents are read back for the
+    /// sinks other than the JSON tree, which holds them already.
+    fn carried(&mut self, row: FileRow, out: &Path) {
+        if !self.sinks.is_empty() {
+            match read_back(out, &row) {
+                Ok(forms) => self.others(&row, &forms, true),
+                Err(e) => self.errors.push(e),
+            }
+        }
+        self.rows.push(row);
+    }
+
+    fn others(&mut self, row: &FileRow, forms: &[FormRecord], carried: bool) {
+        let file = FileOutput {
+            row,
+            forms,
+            carried,
+        };
+        for s in self.sinks.iter_mut() {
+            if let Err(e) = s.file(&file) {
+                self.errors.push(format!("{}: {e}", s.describe()));
+            }
+        }
+    }
+}
+
+/// The documents of a carried-over row, read back from the JSON tree.
+fn read_back(out: &Path, row: &FileRow) -> Result<Vec<FormRecord>, String> {
+    row.outputs
+        .iter()
+        .map(|o| {
+            let p = out.join(o);
+            std::fs::read(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+                .map_err(|e| format!("cannot read back {}: {e}", p.display()))
+        })
+        .collect()
+}
+
+/// Reads one file in a worker: its row (without `outputs`) and its forms.
+/// Never panics, whatever the file.
+fn read_one(
+    slot: &mut Slot,
+    input: &walk::Input,
+    settings: &Settings,
+) -> (FileRow, Vec<FormRecord>) {
+    let t = Instant::now();
+    let mut row = FileRow::new(&input.rel);
+    let mut forms = Vec::new();
+    match slot.read(&input.path, &input.rel, settings, &mut |_| {}) {
+        Err(Stop(p)) => row.problems.push(p),
+        Ok(done) => {
+            row.sha256 = done.sha256;
+            match done.result {
+                Err(p) => row.problems.push(p),
+                Ok(report) => {
+                    report.fill_row(&mut row);
+                    forms = report.forms;
+                }
+            }
+        }
+    }
+    row.summarize_reason();
+    row.milliseconds = t.elapsed().as_millis() as u64;
+    (row, forms)
+}
+
+/// Whether an earlier row can stand for `path` now: same bytes, every
+/// output still there, and not decided by a limit (those are tried again).
+fn still_valid(prev: &FileRow, path: &Path, out: &Path) -> bool {
+    !prev.was_stopped()
+        && prev.outputs.iter().all(|o| out.join(o).is_file())
+        && prev.sha256.as_ref().is_some_and(|sha| {
+            worker::read_input(path).is_ok_and(|b| jx_ingest::sha256_hex(&b) == *sha)
+        })
+}
+
+/// The closing line.
+fn summary(m: &Manifest, carried: usize, out: &Path, took: Duration) -> String {
+    let count = |s: Status| m.files.iter().filter(|f| f.status == s).count();
+    let forms: usize = m.files.iter().map(|f| f.forms).sum();
+    let resumed = if carried == 0 {
+        String::new()
+    } else {
+        format!(" ({carried} carried over from the earlier run)")
+    };
+    let by_status: Vec<String> = Status::ALL
+        .iter()
+        .filter(|s| count(**s) > 0)
+        .map(|s| format!("{} {}", count(*s), s.as_str()))
+        .collect();
+    format!(
+        "jxingest: {} file(s){resumed}: {}; {} form(s) written to {} in {:.1} s",
+        m.files.len(),
+        if by_status.is_empty() {
+            "none".to_string()
+        } else {
+            by_status.join(", ")
+        },
+        forms,
+        out.display(),
+        took.as_secs_f64()
+    )
+}
