@@ -231,3 +231,124 @@ fn the_manifest_lists_every_sample_pdf() {
         "a printed sample was not read from its text layer: {m}"
     );
 }
+
+/// Every page of every sample is accounted for: printed samples have no
+/// page that shows a form no document covers, every page a form names is a
+/// `form` page, and the pages before the first form hold the cover or other
+/// tables — never a form.
+#[test]
+fn the_manifest_accounts_for_every_page() {
+    let m = read_json(&output().join("manifest.json"));
+    for f in m["files"].as_array().unwrap() {
+        let path = f["path"].as_str().unwrap();
+        let roles: Vec<&str> = f["page_roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            roles.len() as u64,
+            f["pages"].as_u64().unwrap(),
+            "{path}: {f}"
+        );
+        let dir = output().join(path.trim_end_matches(".pdf"));
+        let mut form_pages = BTreeSet::new();
+        for nn in form_files(&dir) {
+            let doc = read_json(&dir.join(&nn));
+            for p in doc["source"]["pages"].as_array().unwrap() {
+                form_pages.insert(p.as_u64().unwrap() as usize);
+            }
+        }
+        for (i, role) in roles.iter().enumerate() {
+            assert_eq!(
+                *role == "form",
+                form_pages.contains(&(i + 1)),
+                "{path}: page {} is {role}; form pages {form_pages:?}",
+                i + 1
+            );
+        }
+        if path.starts_with("printed/") {
+            assert_eq!(
+                f["unmapped"].as_array().map_or(0, Vec::len),
+                0,
+                "{path}: {f}"
+            );
+            assert!(
+                roles.iter().all(|r| *r != "unreadable"),
+                "{path}: {roles:?}"
+            );
+        }
+    }
+}
+
+/// Every repair and warning says where it is: its path names a field of the
+/// document (or is empty for a whole-form diagnostic), its page is one of
+/// the form's pages and its box lies on that page; every provenance entry
+/// points to one of the form's pages too. On printed samples, the only
+/// repairs are the layout's own defects (overdrawn text, levels lost to a
+/// page break, comma groupings): text-layer text is never mended.
+#[test]
+fn every_repair_and_warning_is_located_on_the_forms_pages() {
+    let mut seen = 0;
+    for rel in json_files(output()) {
+        if rel.file_name().is_some_and(|n| n == "manifest.json") {
+            continue;
+        }
+        let doc = read_json(&output().join(&rel));
+        let pages: BTreeSet<u64> = doc["source"]["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_u64().unwrap())
+            .collect();
+        let printed = rel.starts_with("printed");
+        for (list, d) in ["repairs", "warnings"]
+            .iter()
+            .flat_map(|l| doc[*l].as_array().unwrap().iter().map(move |d| (*l, d)))
+        {
+            seen += 1;
+            let path = d["path"].as_str().unwrap();
+            if !path.is_empty() {
+                let root = path.split(['.', '[']).next().unwrap();
+                assert!(
+                    doc.get(root).is_some(),
+                    "{}: {list} entry with path {path:?} names no field: {d}",
+                    rel.display()
+                );
+            }
+            if let Some(p) = d.get("page").and_then(|p| p.as_u64()) {
+                assert!(
+                    pages.contains(&p),
+                    "{}: {list} entry on page {p}, form pages {pages:?}: {d}",
+                    rel.display()
+                );
+            }
+            if let Some(b) = d.get("bbox").and_then(|b| b.as_array()) {
+                let b: Vec<f64> = b.iter().map(|x| x.as_f64().unwrap()).collect();
+                assert!(
+                    b[0] <= b[2] && b[1] <= b[3] && b[0] >= -1.0 && b[1] >= -1.0,
+                    "{}: bad box {d}",
+                    rel.display()
+                );
+            }
+            if printed && list == "repairs" {
+                let kind = d["kind"].as_str().unwrap();
+                assert!(
+                    ["duplicate_glyphs", "level_restored", "unit_converted"].contains(&kind),
+                    "{}: a printed form was mended by an OCR rule: {d}",
+                    rel.display()
+                );
+            }
+        }
+        for (field, prov) in doc["provenance"].as_object().into_iter().flatten() {
+            let p = prov["page"].as_u64().unwrap();
+            assert!(
+                pages.contains(&p),
+                "{}: provenance of {field} on page {p}, form pages {pages:?}",
+                rel.display()
+            );
+        }
+    }
+    assert!(seen > 0, "no repair or warning in any sample output");
+}

@@ -117,6 +117,37 @@ pub fn label_of(text: &str) -> Option<Label> {
         .map(|(l, _)| *l)
 }
 
+impl Label {
+    /// The JSON path of what the label introduces: a field (`project.name`),
+    /// or the block (`funds`, `indicators`) where a label names no single
+    /// field (其他资金 stands on both sides of the funds block).
+    pub fn field_path(self) -> &'static str {
+        match self {
+            Label::ProjectName => "project.name",
+            Label::Nature => "project.nature",
+            Label::Category => "project.category",
+            Label::Department => "project.department",
+            Label::Implementer => "project.implementer",
+            Label::StartDate => "project.start_date",
+            Label::EndDate => "project.end_date",
+            Label::FundsBlock | Label::OtherFunds => "funds",
+            Label::ProjectTotal => "funds.project_total.total",
+            Label::Fiscal => "funds.project_total.fiscal",
+            Label::AnnualTotal => "funds.annual.total",
+            Label::Appropriation => "funds.annual.appropriation",
+            Label::Carryover => "funds.annual.carryover",
+            Label::GoalsBlock => "goals",
+            Label::OverallGoal => "goals.overall",
+            Label::AnnualGoal => "goals.annual",
+            Label::IndicatorsBlock
+            | Label::Level1Header
+            | Label::Level2Header
+            | Label::Level3Header
+            | Label::ValueHeader => "indicators",
+        }
+    }
+}
+
 /// The usual spelling of a label.
 pub fn spelling(label: Label) -> &'static str {
     VOCABULARY

@@ -13,6 +13,7 @@
 //! In: [`jx_model::PageLayout`]s of one file. Out: records. Out of scope:
 //! reading PDFs or pixels, writing files.
 
+pub mod account;
 pub mod checks;
 pub mod fields;
 pub mod grid;
@@ -100,12 +101,19 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                 .iter()
                 .filter(|l| is_year_line(&l.text) || is_form_title(&l.text))
                 .find_map(|l| year_of(&normalize_label(&l.text)));
-            for c in f.grid.cells.iter().filter(|c| c.label_read_as.is_some()) {
-                let (read, label) = (c.label_read_as.clone().unwrap_or_default(), c.label.map(labels::spelling).unwrap_or_default());
+            for c in f.grid.cells.iter() {
+                let (Some(read), Some(label)) = (&c.label_read_as, c.label) else {
+                    continue;
+                };
+                let spelled = labels::spelling(label);
                 rec.repair(
-                    Diagnostic::new(Code::LabelSnapped, "", format!("the form label {label:?} was read by OCR as {read:?}; the label is a closed vocabulary"))
-                        .change(read, label)
-                        .at(c.pieces[0].page, c.pieces[0].bbox.rounded()),
+                    Diagnostic::new(
+                        Code::LabelSnapped,
+                        label.field_path(),
+                        format!("the form label {spelled:?} was read by OCR as {read:?}; the label is a closed vocabulary"),
+                    )
+                    .change(read.clone(), spelled)
+                    .at(c.pieces[0].page, c.pieces[0].bbox.rounded()),
                 );
             }
             let project = fields::project(&f.grid, &mut rec);

@@ -219,7 +219,7 @@ pub fn ingest(
         })?;
     let mut problems = Vec::new();
     if let Some(d) = damage {
-        problems.push(Problem::file(ProblemCode::XrefDamaged, d));
+        problems.push(Problem::file(ProblemCode::XrefDamaged, d.to_string()));
     }
     let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
     let mut page_roles = Vec::with_capacity(pdf.page_count());
@@ -248,14 +248,15 @@ pub fn ingest(
         }
     }
     progress(Step::Map);
-    let forms =
+    let mut forms =
         guard::guarded(|| jx_form::map(&layouts, source, &opts.form)).map_err(|detail| {
             FileError::Internal {
                 step: Step::Map.describe(),
                 detail,
             }
         })?;
-    mark_form_pages(&mut page_roles, &forms);
+    let unmapped = jx_form::account::account(&layouts, &forms, &mut page_roles);
+    jx_form::account::warn_lost_pages(&mut forms, &page_roles);
     let text = layouts.iter().any(|l| l.extraction == Extraction::Text);
     let by_ocr = layouts.iter().any(|l| l.extraction == Extraction::Ocr);
     let mode = match (text, by_ocr) {
@@ -269,20 +270,9 @@ pub fn ingest(
         forms,
         mode,
         page_roles,
-        unmapped: Vec::new(),
+        unmapped,
         problems,
     })
-}
-
-/// Pages a form occupies are `form` pages.
-fn mark_form_pages(roles: &mut [PageRole], forms: &[FormRecord]) {
-    for p in forms.iter().flat_map(|f| &f.source.pages) {
-        if let Some(r) = roles.get_mut((*p as usize).wrapping_sub(1))
-            && *r != PageRole::Unreadable
-        {
-            *r = PageRole::Form;
-        }
-    }
 }
 
 /// What became of one page: its layout when anything was read, and its

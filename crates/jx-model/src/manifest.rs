@@ -94,7 +94,7 @@ pub enum PageRole {
     Form,
     /// Has content, but no form (a budget table, a text page).
     Other,
-    /// Nothing on it.
+    /// Nothing to read on it: no text and no table (a stray mark aside).
     Blank,
     /// Could not be read.
     Unreadable,

@@ -12,7 +12,7 @@
 //!   loop;
 //! * every in-use entry points at `N G obj` with its own number.
 //!
-//! [`xref_damage`] returns the first problem found, in words.
+//! [`xref_damage`] returns the first problem found, typed ([`XrefDamage`]).
 
 use crate::PdfError;
 use crate::guard::{find, rfind};
@@ -84,24 +84,49 @@ const MAX_SECTIONS: usize = 256;
 /// Largest decoded cross-reference stream looked at (bytes).
 const MAX_XREF_STREAM: u64 = 64 << 20;
 
+/// What is wrong with a file's cross-reference structure. hayro rebuilds a
+/// broken table silently by scanning the file; this says what it had to
+/// rebuild, for the manifest (`xref_damaged`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XrefDamage {
+    #[error("the file is cut short (no %%EOF at its end)")]
+    CutShort,
+    #[error("no startxref: the cross-reference table cannot be found")]
+    NoStartxref,
+    #[error("startxref gives no valid offset")]
+    BadStartxref,
+    #[error("the chain of cross-reference sections loops")]
+    SectionsLoop,
+    #[error("the cross-reference table is not where the file says (byte {0})")]
+    Misplaced(usize),
+    #[error("the cross-reference table is malformed")]
+    TableMalformed,
+    #[error("the cross-reference stream is malformed")]
+    StreamMalformed,
+    #[error("the cross-reference stream is cut short")]
+    StreamCutShort,
+    #[error("object {0} is not where the cross-reference table says")]
+    ObjectMisplaced(i64),
+}
+
 /// What is wrong with the file's cross-reference structure, if anything.
-pub fn xref_damage(data: &[u8]) -> Option<String> {
+pub fn xref_damage(data: &[u8]) -> Option<XrefDamage> {
     let tail = &data[data.len().saturating_sub(1024)..];
     if find(tail, b"%%EOF", 0).is_none() {
-        return Some("the file is cut short (no %%EOF at its end)".into());
+        return Some(XrefDamage::CutShort);
     }
     let Some(sx) = rfind(data, b"startxref") else {
-        return Some("no startxref: the cross-reference table cannot be found".into());
+        return Some(XrefDamage::NoStartxref);
     };
     let Some(first) = int_at(data, sx + b"startxref".len()).and_then(|(v, _)| offset(v, data))
     else {
-        return Some("startxref gives no valid offset".into());
+        return Some(XrefDamage::BadStartxref);
     };
     let mut seen = HashSet::new();
     let mut todo = vec![first];
     while let Some(off) = todo.pop() {
         if !seen.insert(off) || seen.len() > MAX_SECTIONS {
-            return Some("the chain of cross-reference sections loops".into());
+            return Some(XrefDamage::SectionsLoop);
         }
         match section(data, off) {
             Ok(next) => todo.extend(next),
@@ -117,7 +142,7 @@ fn offset(v: i64, data: &[u8]) -> Option<usize> {
 
 /// Checks the section at `off`; returns the offsets of the sections it
 /// refers to (`/Prev`, `/XRefStm`).
-fn section(data: &[u8], off: usize) -> Result<Vec<usize>, String> {
+fn section(data: &[u8], off: usize) -> Result<Vec<usize>, XrefDamage> {
     let p = skip_ws(data, off);
     if data[p..].starts_with(b"xref") {
         return classic(data, p + 4);
@@ -129,14 +154,12 @@ fn section(data: &[u8], off: usize) -> Result<Vec<usize>, String> {
             return xref_stream(data, dict, end);
         }
     }
-    Err(format!(
-        "the cross-reference table is not where the file says (byte {off})"
-    ))
+    Err(XrefDamage::Misplaced(off))
 }
 
 /// A classic table: subsections of 20-byte entries, then `trailer`.
-fn classic(data: &[u8], mut p: usize) -> Result<Vec<usize>, String> {
-    let malformed = || "the cross-reference table is malformed".to_string();
+fn classic(data: &[u8], mut p: usize) -> Result<Vec<usize>, XrefDamage> {
+    let malformed = || XrefDamage::TableMalformed;
     loop {
         p = skip_ws(data, p);
         if data[p..].starts_with(b"trailer") {
@@ -170,8 +193,8 @@ fn classic(data: &[u8], mut p: usize) -> Result<Vec<usize>, String> {
 }
 
 /// A cross-reference stream: `/W`, `/Index`, Flate with a PNG predictor.
-fn xref_stream(data: &[u8], dict: &[u8], stream_kw: usize) -> Result<Vec<usize>, String> {
-    let malformed = || "the cross-reference stream is malformed".to_string();
+fn xref_stream(data: &[u8], dict: &[u8], stream_kw: usize) -> Result<Vec<usize>, XrefDamage> {
+    let malformed = || XrefDamage::StreamMalformed;
     let mut next = Vec::new();
     if let Some(v) = int_after(dict, b"/Prev") {
         next.push(offset(v, data).ok_or_else(malformed)?);
@@ -220,7 +243,7 @@ fn xref_stream(data: &[u8], dict: &[u8], stream_kw: usize) -> Result<Vec<usize>,
         };
         for i in 0..(*count).max(0) {
             let Some(e) = entries.next() else {
-                return Err("the cross-reference stream is cut short".into());
+                return Err(XrefDamage::StreamCutShort);
             };
             let kind = if w0 == 0 { 1 } else { be(&e[..w0]) };
             if kind == 1 && first + i != 0 {
@@ -273,16 +296,14 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
 }
 
 /// The object numbered `num` must start at `off`.
-fn check_object(data: &[u8], off: i64, num: i64) -> Result<(), String> {
+fn check_object(data: &[u8], off: i64, num: i64) -> Result<(), XrefDamage> {
     let ok = offset(off, data)
         .and_then(|o| object_header(data, o))
         .is_some_and(|(n, _, _)| n == num);
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "object {num} is not where the cross-reference table says"
-        ))
+        Err(XrefDamage::ObjectMisplaced(num))
     }
 }
 
@@ -387,14 +408,17 @@ mod tests {
     fn a_cut_file_a_wrong_startxref_and_shifted_objects_are_damage() {
         let good = sample();
         let cut = &good[..good.len() - 30];
-        assert!(xref_damage(cut).unwrap().contains("cut short"));
+        assert_eq!(xref_damage(cut), Some(XrefDamage::CutShort));
 
         let text = String::from_utf8(good.clone()).unwrap();
         let wrong = text.replace(
             &format!("startxref\n{}", text.rfind("xref\n0").unwrap()),
             "startxref\n20",
         );
-        assert!(xref_damage(wrong.as_bytes()).unwrap().contains("not where"));
+        assert_eq!(
+            xref_damage(wrong.as_bytes()),
+            Some(XrefDamage::Misplaced(20))
+        );
 
         // Objects shifted by 9 bytes, startxref (to the table) kept right.
         let xref = text.rfind("xref\n0").unwrap();
@@ -405,7 +429,8 @@ mod tests {
                 &format!("startxref\n{}", xref + 9),
             );
         let d = xref_damage(shifted.as_bytes()).unwrap();
-        assert!(d.contains("object 1 is not where"), "{d}");
+        assert_eq!(d, XrefDamage::ObjectMisplaced(1));
+        assert!(d.to_string().contains("object 1 is not where"), "{d}");
     }
 
     #[test]
@@ -413,7 +438,10 @@ mod tests {
         let text = String::from_utf8(sample()).unwrap();
         let xref = text.rfind("xref\n0").unwrap();
         let looped = text.replace("/Root 1 0 R", &format!("/Root 1 0 R /Prev {xref}"));
-        assert!(xref_damage(looped.as_bytes()).unwrap().contains("loops"));
+        assert_eq!(
+            xref_damage(looped.as_bytes()),
+            Some(XrefDamage::SectionsLoop)
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod testing;
 pub mod unicode;
 
 pub use device::ImagePlacement;
-pub use integrity::xref_damage;
+pub use integrity::{XrefDamage, xref_damage};
 pub use overdraw::OverdrawOptions;
 
 use device::CollectingDevice;
