@@ -20,6 +20,7 @@
 
 use crate::labels::{Label, label_of, nearest_label, normalize_label};
 use crate::taxonomy;
+use jx_model::record::SourceExtraction;
 use jx_model::{Code, Diagnostic, Extraction, FormRecord, PageLayout, PageRole, Table, Unmapped};
 use std::collections::BTreeSet;
 
@@ -137,7 +138,13 @@ pub fn account(
             });
         }
     }
-    for f in forms {
+    // A form read by OCR without its indicator table most likely lost it in
+    // the reading (a printed form without one says so in its own
+    // `missing_section` warning, and its file stays `ok`).
+    for f in forms
+        .iter()
+        .filter(|f| f.source.extraction != SourceExtraction::Text)
+    {
         if let Some(w) = f.warnings.iter().find(|w| w.kind == Code::MissingSection) {
             let page = f.source.pages.last().copied().unwrap_or(0);
             unmapped.push(Unmapped {
