@@ -27,6 +27,10 @@ use std::path::{Path, PathBuf};
 /// The DDL of the database, `schema/forms.sql`.
 pub const SCHEMA: &str = include_str!("../../../schema/forms.sql");
 
+/// The database's name under the output folder, by default (one of the
+/// names [`jx_sink::layout::RESERVED`] keeps from input folders).
+pub const FILE_NAME: &str = "forms.sqlite";
+
 /// `PRAGMA user_version` of a database this crate writes.
 pub const SCHEMA_VERSION: i32 = 1;
 
@@ -51,6 +55,11 @@ pub enum StoreError {
 pub struct Store {
     path: PathBuf,
     conn: Connection,
+    /// Files not written since a write failed (a full disk, a lock that
+    /// stays): after one error the sink stops trying, so a broken database
+    /// costs one message and no waiting per file; `finish` says how many
+    /// are missing (a `--resume` then completes the database).
+    skipped: Option<usize>,
 }
 
 impl Store {
@@ -73,7 +82,11 @@ impl Store {
         // Wait a while for another writer rather than failing at once.
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(sqlite)?;
-        let mut store = Store { path, conn };
+        let mut store = Store {
+            path,
+            conn,
+            skipped: None,
+        };
         store.check_or_create()?;
         let sqlite = |source| StoreError::Sqlite {
             path: store.path.clone(),
@@ -225,14 +238,39 @@ impl Sink for Store {
     /// Replaces the file's rows; a carried-over file the database already
     /// holds as it is stays untouched.
     fn file(&mut self, file: &FileOutput<'_>) -> Result<(), SinkError> {
-        if file.carried && self.holds(file.row).map_err(|e| self.backend(e))? {
+        if let Some(n) = &mut self.skipped {
+            *n += 1;
             return Ok(());
         }
-        self.write_file(file.row, file.forms)
-            .map_err(|e| self.backend(e))
+        let held = if file.carried {
+            self.holds(file.row)
+        } else {
+            Ok(false)
+        };
+        let written = match held {
+            Ok(true) => Ok(()),
+            Ok(false) => self.write_file(file.row, file.forms),
+            Err(e) => Err(e),
+        };
+        written.map_err(|e| {
+            self.skipped = Some(0);
+            self.backend(e)
+        })
     }
 
+    /// Drops files no longer in the manifest, unless a write failed: then
+    /// the database is left as it is (whole files only) and the error says
+    /// how many files it lacks.
     fn finish(&mut self, manifest: &Manifest) -> Result<(), SinkError> {
+        if let Some(n) = self.skipped {
+            return Err(SinkError::Refused {
+                target: self.describe(),
+                detail: format!(
+                    "incomplete: after the error above, {n} more file(s) were not written; \
+                     run again with --resume to complete it"
+                ),
+            });
+        }
         self.finish_manifest(manifest).map_err(|e| self.backend(e))
     }
 }

@@ -207,3 +207,8 @@ fn the_shipped_schema_sets_its_version_and_pragmas() {
     assert_eq!((v, fk, mode.as_str()), (SCHEMA_VERSION, 1, "wal"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_default_name_is_kept_from_input_folders() {
+    assert!(jx_sink::layout::RESERVED.contains(&FILE_NAME));
+}
