@@ -164,7 +164,7 @@ fn assert_db_equals_json(out: &Path) {
         for (i, rel) in row["outputs"].as_array().unwrap().iter().enumerate() {
             n_forms += 1;
             let doc = read_json(&out.join(rel.as_str().unwrap()));
-            let st = c
+            let mut st = c
                 .prepare(
                     "SELECT id, document, pages, extraction, sha256, document_title, form_title, \
                      year, project_name, nature, category, department, implementer, start_date, \
@@ -173,7 +173,6 @@ fn assert_db_equals_json(out: &Path) {
                      goal_annual FROM forms WHERE path = ?1 AND form_index = ?2",
                 )
                 .unwrap();
-            let mut st = st;
             let (id, got): (i64, Vec<Value>) = st
                 .query_row(rusqlite::params![path, i as i64 + 1], |r| {
                     let mut v = Vec::new();
