@@ -123,7 +123,11 @@ fn dump(out: &Path) -> Vec<String> {
              ORDER BY 1, 2, 3",
         ),
     ] {
-        lines.extend(strings(&c, sql).into_iter().map(|l| format!("{table}: {l}")));
+        lines.extend(
+            strings(&c, sql)
+                .into_iter()
+                .map(|l| format!("{table}: {l}")),
+        );
     }
     lines
 }
@@ -318,7 +322,10 @@ fn database_rows_equal_the_json_reruns_replace_them_and_jsonl_follows_the_manife
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(got.len(), want.len());
-    assert!(got == want, "JSONL lines are the documents in manifest order");
+    assert!(
+        got == want,
+        "JSONL lines are the documents in manifest order"
+    );
 
     // A rerun replaces the rows: nothing doubles. JSONL to standard output.
     let o = run_ok(&[
@@ -338,11 +345,9 @@ fn database_rows_equal_the_json_reruns_replace_them_and_jsonl_follows_the_manife
     run_ok(&[os(&input), "--out".as_ref(), os(&out), "--quiet".as_ref()]);
     assert_db_equals_json(&out);
     let left: i64 = db(&out)
-        .query_row(
-            "SELECT count(*) FROM forms WHERE path = ?1",
-            [gone],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM forms WHERE path = ?1", [gone], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(left, 0);
     assert!(dump(&out).len() < first.len());
@@ -453,7 +458,10 @@ fn three_shards_merged_equal_one_run() {
         ]);
         let m = read_json(&out.join("manifest.json"));
         assert!(
-            m["options"].as_str().unwrap().ends_with(&format!("+shard={k}/3")),
+            m["options"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("+shard={k}/3")),
             "{}",
             m["options"]
         );
@@ -475,7 +483,10 @@ fn three_shards_merged_equal_one_run() {
     ]);
     run_ok(&args);
     assert_eq!(timeless_manifest(&merged), timeless_manifest(&whole));
-    assert!(form_files(&merged) == form_files(&whole), "form files byte for byte");
+    assert!(
+        form_files(&merged) == form_files(&whole),
+        "form files byte for byte"
+    );
     assert_db_equals_json(&merged);
     assert_eq!(dump(&merged), dump(&whole));
     let lines = std::fs::read_to_string(&jsonl).unwrap().lines().count();
@@ -538,7 +549,13 @@ fn a_database_that_cannot_be_written_or_is_not_ours_is_an_error_and_the_json_is_
     // would not stop the write).
     std::fs::write(out.join("blocker"), b"x").unwrap();
     let bad = out.join("blocker/forms.sqlite");
-    let o = jx([os(&input), "--out".as_ref(), os(&out), "--db".as_ref(), os(&bad)]);
+    let o = jx([
+        os(&input),
+        "--out".as_ref(),
+        os(&out),
+        "--db".as_ref(),
+        os(&bad),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(said.contains("blocker/forms.sqlite"), "{said}");
@@ -552,10 +569,19 @@ fn a_database_that_cannot_be_written_or_is_not_ours_is_an_error_and_the_json_is_
         .execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('mine')")
         .unwrap();
     let before = std::fs::read(&other).unwrap();
-    let o = jx([os(&input), "--out".as_ref(), os(&out), "--db".as_ref(), os(&other)]);
+    let o = jx([
+        os(&input),
+        "--out".as_ref(),
+        os(&out),
+        "--db".as_ref(),
+        os(&other),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let said = String::from_utf8_lossy(&o.stderr);
-    assert!(said.contains("refused") && said.contains("other.sqlite"), "{said}");
+    assert!(
+        said.contains("refused") && said.contains("other.sqlite"),
+        "{said}"
+    );
     assert_eq!(std::fs::read(&other).unwrap(), before);
     for d in [&input, &out] {
         std::fs::remove_dir_all(d).unwrap();

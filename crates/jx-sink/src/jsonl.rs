@@ -177,7 +177,11 @@ mod tests {
             .collect();
         assert_eq!(
             order,
-            [("a.pdf".into(), 1), ("a.pdf".into(), 2), ("b.pdf".into(), 1)]
+            [
+                ("a.pdf".into(), 1),
+                ("a.pdf".into(), 2),
+                ("b.pdf".into(), 1)
+            ]
         );
         assert_eq!(lines[0]["t"], "税 \"x\"");
         // No temporary file is left beside the output.

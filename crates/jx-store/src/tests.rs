@@ -70,7 +70,16 @@ fn rows_read_back_equal_the_documents() {
                 "SELECT id, document, pages, department, annual_appropriation, year FROM forms \
                  WHERE path = ?1 AND form_index = ?2",
                 params!["2024/a.pdf", f.source.form_index],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
             .unwrap();
         assert_eq!(serde_json::from_str::<FormRecord>(&doc).unwrap(), *f);
@@ -102,7 +111,11 @@ fn rows_read_back_equal_the_documents() {
             .collect();
         assert_eq!(names, want);
         let warnings: i64 = c
-            .query_row("SELECT count(*) FROM warnings WHERE form_id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM warnings WHERE form_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(warnings as usize, f.warnings.len());
     }
@@ -192,7 +205,10 @@ fn a_database_that_cannot_be_created_is_an_error_naming_it() {
     let dir = temp("missing");
     let path = dir.join("no/such/folder/forms.sqlite");
     let err = Store::open(&path).err().unwrap();
-    assert!(err.to_string().contains("no/such/folder/forms.sqlite"), "{err}");
+    assert!(
+        err.to_string().contains("no/such/folder/forms.sqlite"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -201,9 +217,15 @@ fn the_shipped_schema_sets_its_version_and_pragmas() {
     let dir = temp("pragmas");
     let store = Store::open(dir.join("forms.sqlite")).unwrap();
     let c = &store.conn;
-    let v: i32 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    let fk: i32 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let v: i32 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let fk: i32 = c
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!((v, fk, mode.as_str()), (SCHEMA_VERSION, 1, "wal"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

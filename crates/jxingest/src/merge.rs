@@ -264,7 +264,8 @@ fn copy_forms(from: &Path, out: &Path, row: &FileRow) -> Result<Vec<FormRecord>>
     let mut forms = Vec::with_capacity(row.outputs.len());
     for rel in &row.outputs {
         let src = from.join(rel);
-        let bytes = std::fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;
+        let bytes =
+            std::fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;
         let form: FormRecord = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a form document", src.display()))?;
         let dst = out.join(rel);

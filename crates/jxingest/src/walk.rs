@@ -231,7 +231,10 @@ mod tests {
         // change here would send files to other shards than earlier runs
         // (figures from Python's hashlib).
         let d = Sha256::digest(b"a.pdf");
-        assert_eq!(u64::from_be_bytes(d[..8].try_into().unwrap()), 0xa794_9e62_3819_aa32);
+        assert_eq!(
+            u64::from_be_bytes(d[..8].try_into().unwrap()),
+            0xa794_9e62_3819_aa32
+        );
         assert!(in_shard("a.pdf", 2, 3) && in_shard("a.pdf", 1, 7));
         assert!(in_shard("2024/社保.pdf", 2, 3) && in_shard("2024/社保.pdf", 5, 7));
         assert!(in_shard("a.pdf", 0, 1));
