@@ -27,7 +27,13 @@ use std::path::{Path, PathBuf};
 /// Exit status: as a run's (0; 1 when a file's status is trouble or an
 /// output could not be written); 2 when the inputs cannot be merged.
 #[derive(Parser, Debug)]
-#[command(name = "jxingest merge", bin_name = "jxingest merge", version, about, long_about)]
+#[command(
+    name = "jxingest merge",
+    bin_name = "jxingest merge",
+    version,
+    about,
+    long_about
+)]
 pub struct MergeArgs {
     /// Output folders of the shards, each with its manifest.json.
     #[arg(required = true, value_name = "OUT_K")]
