@@ -16,9 +16,11 @@
 
 pub mod atomic;
 pub mod json_tree;
+pub mod jsonl;
 pub mod layout;
 
 pub use json_tree::JsonTree;
+pub use jsonl::Jsonl;
 
 use jx_model::{FileRow, FormRecord, Manifest};
 use std::path::PathBuf;
@@ -65,6 +67,14 @@ pub enum SinkError {
     /// symbolic link in the way …).
     #[error("{target}: {detail}")]
     Refused { target: String, detail: String },
+    /// The output's own engine failed (a database error: locked, full,
+    /// read-only …).
+    #[error("{target}: {source}")]
+    Backend {
+        target: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl SinkError {

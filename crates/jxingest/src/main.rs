@@ -4,6 +4,8 @@
 //! pipeline is the `jx-ingest` library, the outputs are `jx-sink` sinks.
 
 mod manifest;
+mod merge;
+mod outputs;
 mod run;
 mod settings;
 mod walk;
@@ -19,7 +21,11 @@ use std::path::PathBuf;
 /// by OCR); every form found is written to OUT/<path of the PDF without
 /// .pdf>/NN.json (NN = the form's order in its file), with each repair made
 /// and each doubt listed in the document's `repairs` and `warnings`.
-/// OUT/manifest.json says what happened to every input file.
+/// OUT/manifest.json says what happened to every input file, and
+/// OUT/forms.sqlite holds the rows and documents as tables (--db, --no-db).
+///
+/// `jxingest merge OUT1 OUT2 … --out OUT` joins the outputs of a run split
+/// with --shard into one (see `jxingest merge --help`).
 ///
 /// Each file is read in a worker process of its own, within a time and a
 /// memory limit, so a hostile or broken file stops only itself.
@@ -59,6 +65,13 @@ pub struct Args {
     /// own].
     #[arg(long, value_name = "DIR")]
     pub tessdata: Option<PathBuf>,
+    /// Read only shard K of N (K is 0-based, 0 <= K < N): the inputs whose
+    /// SHA-256 of their relative path, mod N, is K. Each shard writes its
+    /// own OUT; `jxingest merge` joins them.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<walk::Shard>,
+    #[command(flatten)]
+    pub outputs: outputs::OutputArgs,
 }
 
 fn main() {
@@ -71,6 +84,10 @@ fn main() {
     // The hidden worker mode (see worker.rs): `jxingest --worker`.
     if std::env::args_os().nth(1).is_some_and(|a| a == "--worker") {
         std::process::exit(worker::worker_main());
+    }
+    // `jxingest merge OUT1 OUT2 … --out OUT` (see merge.rs).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "merge") {
+        std::process::exit(merge::merge_main());
     }
     let args = Args::parse();
     match run::run(&args) {

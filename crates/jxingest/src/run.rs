@@ -5,6 +5,7 @@
 
 use crate::Args;
 use crate::manifest::{self, Journal};
+use crate::outputs;
 use crate::settings::Settings;
 use crate::walk;
 use crate::worker::{self, Limits, Slot, Stop};
@@ -21,6 +22,10 @@ use std::time::{Duration, Instant};
 pub fn run(args: &Args) -> Result<i32> {
     let walked = walk::pdfs(&args.input)
         .with_context(|| format!("cannot read input {}", args.input.display()))?;
+    let walked = match args.shard {
+        Some(shard) => walked.shard(shard),
+        None => walked,
+    };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
     let out = args.out.as_path();
@@ -28,7 +33,7 @@ pub fn run(args: &Args) -> Result<i32> {
     let settings = Settings {
         tessdata: args.tessdata.clone(),
     };
-    let options = settings.fingerprint();
+    let options = walk::options_with_shard(settings.fingerprint(), args.shard);
     let inputs = &walked.inputs;
 
     // Rows carried over from an earlier run (--resume), and the rest to do.
@@ -67,13 +72,13 @@ pub fn run(args: &Args) -> Result<i32> {
     };
     let started = Instant::now();
     let mut tree = JsonTree::new(out);
-    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    let (mut sinks, open_errors) = outputs::sinks(&args.outputs, out);
     let mut feed = Feed {
         journal: &journal,
         tree: &mut tree,
         sinks: &mut sinks,
         rows: Vec::with_capacity(inputs.len() + walked.unlisted.len()),
-        errors: Vec::new(),
+        errors: open_errors,
         quiet: args.quiet,
     };
     for row in &carried {

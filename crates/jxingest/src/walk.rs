@@ -1,5 +1,7 @@
-//! The input tree: every `.pdf` under the root, in a stable order.
+//! The input tree: every `.pdf` under the root, in a stable order; and
+//! which of them a shard of a split run reads (`--shard K/N`).
 
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// An input file and its path relative to the input root.
@@ -113,6 +115,84 @@ fn walk_with(root: &Path, list: Lister<'_>) -> Walk {
     }
 }
 
+/// One shard of a run split across machines (`--shard K/N`): K is 0-based,
+/// `0 <= K < N` (a Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` as it
+/// is; a SLURM array declared `--array=0-(N-1)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not K/N with 0 <= K < N (K is 0-based), e.g. 0/3");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (
+            k.trim().parse::<u64>().map_err(|_| bad())?,
+            n.trim().parse::<u64>().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Whether the input at `rel` (`/`-separated, relative to the input root)
+/// belongs to shard `k` of `n`: the first 8 bytes of the SHA-256 of `rel`,
+/// big-endian, mod `n`. Stable across machines, builds and Rust versions
+/// (unlike std's hasher), and independent of the other inputs, so every
+/// input is in exactly one shard whatever each machine's walk order.
+pub fn in_shard(rel: &str, k: u64, n: u64) -> bool {
+    let digest = Sha256::digest(rel.as_bytes());
+    let head: [u8; 8] = digest[..8].try_into().expect("a digest has 32 bytes");
+    u64::from_be_bytes(head) % n == k
+}
+
+impl Walk {
+    /// Only what `shard` reads (unreadable folders included, by their path).
+    pub fn shard(mut self, shard: Shard) -> Walk {
+        let keep = |rel: &str| in_shard(rel, shard.index, shard.count);
+        self.inputs.retain(|i| keep(&i.rel));
+        self.unlisted.retain(|u| keep(&u.rel));
+        self
+    }
+}
+
+/// What separates the options fingerprint from the shard in a shard's
+/// manifest (`options`: `<fingerprint>+shard=0/3`).
+const SHARD_MARK: &str = "+shard=";
+
+/// The manifest's `options` of a run: the fingerprint, and the shard when
+/// the run is one (so `--resume` carries rows over only within the same
+/// shard, and `merge` sees what each output is).
+pub fn options_with_shard(fingerprint: String, shard: Option<Shard>) -> String {
+    match shard {
+        Some(s) => format!("{fingerprint}{SHARD_MARK}{s}"),
+        None => fingerprint,
+    }
+}
+
+/// A manifest's `options` split into the fingerprint and the shard.
+pub fn split_options(options: &str) -> (&str, Option<Shard>) {
+    match options.rsplit_once(SHARD_MARK) {
+        Some((base, shard)) => match shard.parse() {
+            Ok(s) => (base, Some(s)),
+            Err(_) => (options, None),
+        },
+        None => (options, None),
+    }
+}
+
 fn rel_of(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
@@ -129,6 +209,50 @@ fn is_pdf_name(p: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_path_is_in_exactly_one_shard() {
+        let rels: Vec<String> = (0..300).map(|i| format!("年/{i}/表{i}.pdf")).collect();
+        for n in [1, 2, 3, 7] {
+            let mut sizes = vec![0; n as usize];
+            for rel in &rels {
+                let ks: Vec<u64> = (0..n).filter(|k| in_shard(rel, *k, n)).collect();
+                assert_eq!(ks.len(), 1, "{rel} in {ks:?} of {n}");
+                sizes[ks[0] as usize] += 1;
+            }
+            // Spread: no shard is empty or holds most of the inputs.
+            assert!(sizes.iter().all(|s| *s > 300 / n as usize / 2), "{sizes:?}");
+        }
+    }
+
+    #[test]
+    fn shards_are_a_fixed_function_of_the_path() {
+        // sha256("a.pdf") starts a7949e623819aa32: fixed forever, as a
+        // change here would send files to other shards than earlier runs
+        // (figures from Python's hashlib).
+        let d = Sha256::digest(b"a.pdf");
+        assert_eq!(
+            u64::from_be_bytes(d[..8].try_into().unwrap()),
+            0xa794_9e62_3819_aa32
+        );
+        assert!(in_shard("a.pdf", 2, 3) && in_shard("a.pdf", 1, 7));
+        assert!(in_shard("2024/社保.pdf", 2, 3) && in_shard("2024/社保.pdf", 5, 7));
+        assert!(in_shard("a.pdf", 0, 1));
+    }
+
+    #[test]
+    fn shard_arguments_are_zero_based_k_of_n() {
+        assert_eq!("0/3".parse::<Shard>(), Ok(Shard { index: 0, count: 3 }));
+        assert_eq!("2/3".parse::<Shard>().unwrap().to_string(), "2/3");
+        for bad in ["3/3", "1/0", "x/2", "1", "-1/2", "1/2/3"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        let s = Shard { index: 1, count: 4 };
+        let o = options_with_shard("abc".into(), Some(s));
+        assert_eq!(o, "abc+shard=1/4");
+        assert_eq!(split_options(&o), ("abc", Some(s)));
+        assert_eq!(split_options("abc"), ("abc", None));
+    }
 
     #[test]
     fn finds_pdfs_recursively_in_order() {
