@@ -4,8 +4,10 @@
 //! pipeline is the `jx-ingest` library, the outputs are `jx-sink` sinks.
 
 mod manifest;
+mod progress;
 mod run;
 mod settings;
+mod summary;
 mod walk;
 mod worker;
 
@@ -59,6 +61,13 @@ pub struct Args {
     /// own].
     #[arg(long, value_name = "DIR")]
     pub tessdata: Option<PathBuf>,
+    /// Write a review site to OUT/review/ (open OUT/review/index.html in a
+    /// browser, from disk): each form's page images with every value's box,
+    /// repair and warning marked, beside the values as read. `doubtful`
+    /// writes pages only for forms with repairs or warnings.
+    #[arg(long, value_name = "WHICH", num_args = 0..=1, default_missing_value = "all",
+          value_parser = ["all", "doubtful"])]
+    pub review: Option<String>,
 }
 
 fn main() {
