@@ -66,6 +66,8 @@
       if (!imgs[i].complete || imgs[i].naturalWidth === 0) broken++;
     }
     body.setAttribute('data-images', String(imgs.length));
+    // The stylesheet sets the body's margin to 0 (a browser's default is 8px).
+    body.setAttribute('data-styled', getComputedStyle(body).marginTop === '0px' ? '1' : '0');
     body.setAttribute('data-broken-images', String(broken));
   });
 })();

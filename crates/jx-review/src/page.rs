@@ -137,6 +137,8 @@ pub fn form_page(
         TEMPLATE,
         &[
             ("title", &esc(&title)),
+            ("source_path", &esc(&row.path)),
+            ("form_index", &n.to_string()),
             (
                 "project",
                 &esc(form.project.name.as_deref().unwrap_or("(no project name)")),

@@ -49,7 +49,7 @@ impl Progress {
             );
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} {elapsed_precise} [{bar:24}] {pos}/{len} files · ETA {eta} · {wide_msg}",
+                    "{spinner} {elapsed} [{bar:20}] {pos}/{len} files · ETA {eta} · {wide_msg}",
                 )
                 .expect("a valid template")
                 .progress_chars("=> "),
