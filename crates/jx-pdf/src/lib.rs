@@ -488,7 +488,7 @@ mod tests {
         let f = PdfFile::open(one_page(content, &helvetica(), ""), PdfOptions::default()).unwrap();
         let r = f.render_page(0, 96.0).unwrap();
         // A4 (595 x 842 pt) at 96 dpi.
-        assert_eq!((r.width, r.height, r.channels), (793, 1123, 3));
+        assert_eq!((r.width, r.height, r.channels), (793, 1122, 3));
         assert_eq!(r.pixels.len(), (r.width * r.height * 3) as usize);
         // The black box (x 72..172 pt, 92..142 pt from the top) is black, the rest white.
         let at = |x: f32, y: f32| {

@@ -129,7 +129,7 @@ mod tests {
         );
         let pages = render_pages(pdf, &[1, 2], 96.0);
         let first = pages[0].1.as_ref().unwrap();
-        assert_eq!((first.width_px, first.height_px), (793, 1123));
+        assert_eq!((first.width_px, first.height_px), (793, 1122));
         assert!((first.width_pt - 595.0).abs() < 0.5);
         assert!(pages[1].1.as_ref().unwrap_err().contains("no page 2"));
         let junk = render_pages(b"not a pdf".to_vec(), &[1], 96.0);

@@ -263,3 +263,119 @@ impl Sink for ReviewSite {
 fn form_href(key: &str, form_index: u32) -> String {
     format!("forms/{key}-{form_index:02}.html")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jx_model::record::Provenance;
+    use jx_model::{Code, Diagnostic, Status};
+
+    /// A form record of the samples, as the pipeline writes it.
+    fn sample_form() -> FormRecord {
+        serde_json::from_str(include_str!(
+            "../../../samples/expected/printed/edu-2023-chromium/01.json"
+        ))
+        .unwrap()
+    }
+
+    fn temp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("jx-review-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_file_gets_page_images_form_pages_and_an_index_with_text_escaped() {
+        let input = temp("in");
+        let out = temp("out");
+        let pdf = jx_pdf::testing::one_page(
+            "0 0 0 rg 72 700 100 50 re f",
+            &jx_pdf::testing::helvetica(),
+            "",
+        );
+        std::fs::write(input.join("a&b.pdf"), &pdf).unwrap();
+        let mut row = FileRow::new("a&b.pdf");
+        row.sha256 = Some(hex(&Sha256::digest(&pdf)));
+        row.status = Status::Ok;
+        row.forms = 2;
+        let mut hostile = sample_form();
+        hostile.source.pages = vec![1];
+        hostile.project.name = Some("<img src=x onerror=alert(1)>".into());
+        hostile.provenance.insert(
+            "project.name".into(),
+            Provenance {
+                page: 1,
+                bbox: [72.0, 92.0, 172.0, 142.0],
+                confidence: Some(0.2),
+            },
+        );
+        hostile.repairs = vec![
+            Diagnostic::new(Code::LabelSnapped, "", "a label \"</li><script>\"")
+                .change("<b>", "&")
+                .at(1, [10.0, 10.0, 50.0, 20.0]),
+        ];
+        hostile.warnings = vec![Diagnostic::new(
+            Code::LowOcrConfidence,
+            "project.name",
+            "OCR confidence 0.20",
+        )];
+        let mut clean = sample_form();
+        clean.source.form_index = 2;
+        clean.source.pages = vec![1];
+        clean.repairs.clear();
+        clean.warnings.clear();
+        let forms = vec![hostile, clean];
+
+        let mut site = ReviewSite::create(&out, &input, Selection::Doubtful).unwrap();
+        site.file(&FileOutput {
+            row: &row,
+            forms: &forms,
+            carried: false,
+        })
+        .unwrap();
+        let manifest = Manifest {
+            tool: "jxingest".into(),
+            version: "0".into(),
+            options: String::new(),
+            files: vec![row],
+        };
+        site.finish(&manifest).unwrap();
+        // Only the doubtful form has a page; the page image is there once.
+        assert_eq!(site.pages_written(), 1);
+        let key = key("a&b.pdf");
+        let png = std::fs::read(out.join(format!("review/pages/{key}/p001.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+        let page =
+            std::fs::read_to_string(out.join(format!("review/forms/{key}-01.html"))).unwrap();
+        assert!(!out.join(format!("review/forms/{key}-02.html")).exists());
+        assert!(!page.contains("<img src=x") && !page.contains("<script>"));
+        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(page.contains("<del>&lt;b&gt;</del> → <ins>&amp;</ins>"));
+        // The value's box: where provenance says, marked warned and low.
+        assert!(page.contains(
+            "class=\"box warned low\" data-path=\"project.name\""
+        ));
+        assert!(page.contains("left:12.101%;top:10.926%;width:16.807%;height:5.938%"));
+        // The form-level repair has a box of its own, linked to its entry.
+        assert!(page.contains("class=\"box own repair\" data-path=\"\" data-diag=\"repair-0\""));
+        assert!(page.contains("id=\"repair-0\" data-path=\"\" data-diag=\"repair-0\""));
+        let index = std::fs::read_to_string(out.join("review/index.html")).unwrap();
+        assert!(index.contains("a&amp;b.pdf"));
+        assert!(index.contains(&format!("href=\"forms/{key}-01.html\"")));
+        assert!(index.contains("class=\"form-link absent\""));
+        assert!(out.join("review/assets/review.js").is_file());
+
+        // A new site replaces the old one.
+        let again = ReviewSite::create(&out, &input, Selection::All).unwrap();
+        assert!(!out.join("review/index.html").exists());
+        drop(again);
+    }
+
+    #[test]
+    fn selection_parses() {
+        assert_eq!("all".parse::<Selection>(), Ok(Selection::All));
+        assert_eq!("doubtful".parse::<Selection>(), Ok(Selection::Doubtful));
+        assert!("some".parse::<Selection>().is_err());
+    }
+}
