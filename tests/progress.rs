@@ -56,10 +56,16 @@ fn a_terminal_gets_a_live_progress_line_and_a_pipe_only_the_summary() {
     assert!(run.status.success(), "{shown}");
     assert!(has_redraws(&shown), "no redraw on a terminal: {shown:?}");
     assert!(shown.contains("/2 files"), "files done of all: {shown:?}");
-    assert!(shown.contains("pages ·") && shown.contains("forms ·"), "{shown:?}");
+    assert!(
+        shown.contains("pages ·") && shown.contains("forms ·"),
+        "{shown:?}"
+    );
     assert!(shown.contains("ETA"), "{shown:?}");
     assert!(shown.contains("reading "), "the file being read: {shown:?}");
-    assert!(shown.contains("jxingest: 2 file(s): 2 ok"), "the summary: {shown:?}");
+    assert!(
+        shown.contains("jxingest: 2 file(s): 2 ok"),
+        "the summary: {shown:?}"
+    );
 
     // Through a pipe: the summary and nothing drawn.
     let out = temp_dir("progress-out-pipe");
@@ -73,10 +79,19 @@ fn a_terminal_gets_a_live_progress_line_and_a_pipe_only_the_summary() {
     assert!(run.status.success(), "{err}");
     assert!(!has_redraws(&err), "redraws on a pipe: {err:?}");
     assert!(err.starts_with("jxingest: 2 file(s): 2 ok;"), "{err}");
-    for line in ["  repairs:  ", "  warnings: ", "  slowest:  ", "  output:   ", "  manifest: "] {
+    for line in [
+        "  repairs:  ",
+        "  warnings: ",
+        "  slowest:  ",
+        "  output:   ",
+        "  manifest: ",
+    ] {
         assert!(err.contains(line), "{line:?} in {err}");
     }
-    assert!(!err.contains("  review:   ") && !err.contains("  database: "), "{err}");
+    assert!(
+        !err.contains("  review:   ") && !err.contains("  database: "),
+        "{err}"
+    );
     assert!(run.stdout.is_empty());
 
     // --quiet, even on a terminal: nothing.

@@ -20,7 +20,8 @@ use std::process::Command;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn chromium() -> PathBuf {
-    let path = std::env::var_os("JX_CHROMIUM").map_or_else(|| PathBuf::from(CHROMIUM), PathBuf::from);
+    let path =
+        std::env::var_os("JX_CHROMIUM").map_or_else(|| PathBuf::from(CHROMIUM), PathBuf::from);
     assert!(
         path.is_file(),
         "Chromium is needed for the review site's browser test and was not found at {} \
@@ -154,7 +155,9 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
         for r in refs {
             let lower = r.to_ascii_lowercase();
             assert!(
-                !(lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//")),
+                !(lower.starts_with("http:")
+                    || lower.starts_with("https:")
+                    || lower.starts_with("//")),
                 "{}: remote reference {r}",
                 page.display()
             );
@@ -174,12 +177,21 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
         }
     }
     let css = std::fs::read_to_string(review.join("assets/review.css")).unwrap();
-    assert!(!css.contains("url(") && !css.contains("@import"), "the stylesheet loads nothing");
+    assert!(
+        !css.contains("url(") && !css.contains("@import"),
+        "the stylesheet loads nothing"
+    );
 
     // One page per form, each naming every repair and warning of its form
     // with its before/after.
-    let form_pages: Vec<&PathBuf> = pages.iter().filter(|p| p.starts_with(review.join("forms"))).collect();
-    let forms: usize = rows.iter().map(|r| r["forms"].as_u64().unwrap() as usize).sum();
+    let form_pages: Vec<&PathBuf> = pages
+        .iter()
+        .filter(|p| p.starts_with(review.join("forms")))
+        .collect();
+    let forms: usize = rows
+        .iter()
+        .map(|r| r["forms"].as_u64().unwrap() as usize)
+        .sum();
     assert!(forms >= 10, "{forms}");
     assert_eq!(form_pages.len(), forms);
     let mut most: Option<(usize, PathBuf, Value)> = None;
@@ -207,7 +219,8 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
             }
         }
         assert!(html.contains("<img src=\"../pages/"), "{}", page.display());
-        let n = doc["repairs"].as_array().unwrap().len() + doc["warnings"].as_array().unwrap().len();
+        let n =
+            doc["repairs"].as_array().unwrap().len() + doc["warnings"].as_array().unwrap().len();
         if most.as_ref().is_none_or(|(m, _, _)| n > *m) {
             most = Some((n, page.to_path_buf(), doc.clone()));
         }
@@ -220,7 +233,10 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
     // its status, every project.
     let index_url = format!("file://{}", review.join("index.html").display());
     let dom = browse(&chromium, &index_url, &["--dump-dom"]);
-    assert!(dom.contains("data-review-ready=\"1\""), "the index's script ran");
+    assert!(
+        dom.contains("data-review-ready=\"1\""),
+        "the index's script ran"
+    );
     assert!(dom.contains("data-styled=\"1\""), "the stylesheet applied");
     assert!(dom.contains("id=\"only-doubts\""));
     for r in rows {
@@ -233,7 +249,10 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
             }
         }
     }
-    assert!(dom.contains("s-failed"), "the failed file is listed as failed");
+    assert!(
+        dom.contains("s-failed"),
+        "the failed file is listed as failed"
+    );
     assert!(!dom.contains("<script>alert"), "file names are escaped");
 
     // Form pages (the one with the most diagnostics, one with a warning):
@@ -244,9 +263,15 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
         let url = format!("file://{}", page.display());
         let dom = browse(&chromium, &url, &["--dump-dom"]);
         assert!(dom.contains("data-review-ready=\"1\""), "{url}: script ran");
-        assert!(dom.contains("data-broken-images=\"0\""), "{url}: every image loaded");
+        assert!(
+            dom.contains("data-broken-images=\"0\""),
+            "{url}: every image loaded"
+        );
         assert!(!dom.contains("data-images=\"0\""), "{url}: has images");
-        assert!(dom.contains("data-styled=\"1\""), "{url}: stylesheet applied");
+        assert!(
+            dom.contains("data-styled=\"1\""),
+            "{url}: stylesheet applied"
+        );
         for d in doc["repairs"]
             .as_array()
             .unwrap()
@@ -275,5 +300,9 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
         ],
     );
     let png = std::fs::read(&shot).expect("a screenshot was written");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{} bytes", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} bytes",
+        png.len()
+    );
 }

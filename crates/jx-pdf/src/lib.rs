@@ -340,7 +340,6 @@ impl PdfFile {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

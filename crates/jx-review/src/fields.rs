@@ -109,9 +109,9 @@ pub fn concerns(diag: &str, field: &str) -> bool {
         return false;
     }
     let within = |outer: &str, inner: &str| {
-        inner.strip_prefix(outer).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')
-        })
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
     };
     within(diag, field) || within(field, diag)
 }

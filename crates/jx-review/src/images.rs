@@ -25,7 +25,11 @@ pub struct PageImage {
 /// would be; the other pages are not affected. Never panics: hayro's
 /// renderer runs under `catch_unwind`, as the whole file was read under a
 /// worker's limits before (the CLI only reviews files it has read).
-pub fn render_pages(bytes: Vec<u8>, pages: &[u32], dpi: f32) -> Vec<(u32, Result<PageImage, String>)> {
+pub fn render_pages(
+    bytes: Vec<u8>,
+    pages: &[u32],
+    dpi: f32,
+) -> Vec<(u32, Result<PageImage, String>)> {
     let opened = std::panic::catch_unwind(|| PdfFile::open(bytes, PdfOptions::default()));
     let file = match opened {
         Ok(Ok(f)) => f,

@@ -224,9 +224,7 @@ impl Sink for ReviewSite {
             .forms
             .iter()
             .map(|f| {
-                let href = self
-                    .wanted(f)
-                    .then(|| form_href(&key, f.source.form_index));
+                let href = self.wanted(f).then(|| form_href(&key, f.source.form_index));
                 (f.source.form_index, href)
             })
             .collect();
@@ -353,9 +351,7 @@ mod tests {
         assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(page.contains("<del>&lt;b&gt;</del> → <ins>&amp;</ins>"));
         // The value's box: where provenance says, marked warned and low.
-        assert!(page.contains(
-            "class=\"box warned low\" data-path=\"project.name\""
-        ));
+        assert!(page.contains("class=\"box warned low\" data-path=\"project.name\""));
         assert!(page.contains("left:12.101%;top:10.926%;width:16.807%;height:5.938%"));
         // The form-level repair has a box of its own, linked to its entry.
         assert!(page.contains("class=\"box own repair\" data-path=\"\" data-diag=\"repair-0\""));

@@ -4,10 +4,10 @@
 //! the same or related paths both ways. A diagnostic of the whole form
 //! (empty path) with a box of its own is linked by `data-diag`.
 
+use crate::LOW_CONFIDENCE;
 use crate::fields::{self, Field};
 use crate::html::{esc, fill, pct};
 use crate::images::PageImage;
-use crate::LOW_CONFIDENCE;
 use jx_model::record::{Provenance, SourceExtraction};
 use jx_model::{Code, Diagnostic, FileRow, FormRecord};
 use std::collections::BTreeMap;
@@ -277,10 +277,7 @@ fn side(form: &FormRecord) -> String {
     }
     // Values the record places somewhere this page does not list (a newer
     // contract): shown all the same, by path.
-    let listed = |p: &str| {
-        scalars.iter().any(|f| f.path == p)
-            || p.starts_with("indicators[")
-    };
+    let listed = |p: &str| scalars.iter().any(|f| f.path == p) || p.starts_with("indicators[");
     for path in form.provenance.keys().filter(|p| !listed(p)) {
         field_row(
             &mut out,
@@ -316,7 +313,11 @@ fn diagnostics(out: &mut String, kind: &str, heading: &str, list: &[Diagnostic])
             esc(&d.path),
             own.unwrap_or_default(),
             esc(d.kind.as_str()),
-            esc(if d.path.is_empty() { "(the whole form)" } else { &d.path }),
+            esc(if d.path.is_empty() {
+                "(the whole form)"
+            } else {
+                &d.path
+            }),
             esc(&d.detail),
         );
         if d.before.is_some() || d.after.is_some() {

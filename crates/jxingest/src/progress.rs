@@ -169,7 +169,12 @@ mod tests {
         s.reading.clear();
         s.read = 2;
         s.started = Some(Instant::now() - Duration::from_secs(60));
-        assert!(s.message().starts_with("12 pages · 4 forms · 2.0 files/min"), "{}", s.message());
+        assert!(
+            s.message()
+                .starts_with("12 pages · 4 forms · 2.0 files/min"),
+            "{}",
+            s.message()
+        );
     }
 
     #[test]
@@ -179,6 +184,9 @@ mod tests {
         assert!(p.bar.is_none());
         p.reading("a.pdf");
         p.step("a.pdf", Step::Page(2));
-        assert_eq!(p.state.lock().unwrap().reading, vec![("a.pdf".to_string(), Some(2))]);
+        assert_eq!(
+            p.state.lock().unwrap().reading,
+            vec![("a.pdf".to_string(), Some(2))]
+        );
     }
 }

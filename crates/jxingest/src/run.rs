@@ -6,8 +6,8 @@
 use crate::Args;
 use crate::manifest::{self, Journal};
 use crate::progress::Progress;
-use crate::summary::{Places, Tally};
 use crate::settings::Settings;
+use crate::summary::{Places, Tally};
 use crate::walk;
 use crate::worker::{self, Limits, Slot, Stop};
 use anyhow::{Context, Result};

@@ -76,7 +76,11 @@ pub fn summary(
     lines.push(format!("  repairs:  {}", by_kind(&tally.repairs)));
     lines.push(format!("  warnings: {}", by_kind(&tally.warnings)));
     let mut slow: Vec<_> = m.files.iter().filter(|f| f.milliseconds > 0).collect();
-    slow.sort_by(|a, b| b.milliseconds.cmp(&a.milliseconds).then(a.path.cmp(&b.path)));
+    slow.sort_by(|a, b| {
+        b.milliseconds
+            .cmp(&a.milliseconds)
+            .then(a.path.cmp(&b.path))
+    });
     if !slow.is_empty() {
         let named: Vec<String> = slow
             .iter()
@@ -121,17 +125,17 @@ mod tests {
         let mut t = Tally::default();
         t.repairs.insert(Code::LevelRestored, 2);
         t.repairs.insert(Code::DuplicateGlyphs, 5);
-        assert_eq!(by_kind(&t.repairs), "7 (duplicate_glyphs 5, level_restored 2)");
+        assert_eq!(
+            by_kind(&t.repairs),
+            "7 (duplicate_glyphs 5, level_restored 2)"
+        );
         assert_eq!(by_kind(&t.warnings), "none");
     }
 
     #[test]
     fn the_summary_names_statuses_kinds_slowest_and_places() {
         let mut rows = Vec::new();
-        for (p, ms, status) in [
-            ("a.pdf", 100, Status::Ok),
-            ("b.pdf", 3000, Status::Failed),
-        ] {
+        for (p, ms, status) in [("a.pdf", 100, Status::Ok), ("b.pdf", 3000, Status::Failed)] {
             let mut r = FileRow::new(p);
             r.milliseconds = ms;
             r.status = status;
@@ -158,11 +162,20 @@ mod tests {
             },
             Duration::from_secs(2),
         );
-        assert!(s.starts_with("jxingest: 2 file(s): 1 ok, 1 failed; 0 form(s) written"), "{s}");
+        assert!(
+            s.starts_with("jxingest: 2 file(s): 1 ok, 1 failed; 0 form(s) written"),
+            "{s}"
+        );
         assert!(s.contains("warnings: 1 (missing_field 1)"), "{s}");
         assert!(s.contains("slowest:  b.pdf 3.0 s, a.pdf 0.1 s"), "{s}");
-        assert!(s.contains("manifest: /nonexistent/out/manifest.json"), "{s}");
+        assert!(
+            s.contains("manifest: /nonexistent/out/manifest.json"),
+            "{s}"
+        );
         assert!(!s.contains("database"), "{s}");
-        assert!(s.contains("review:   /nonexistent/out/review/index.html"), "{s}");
+        assert!(
+            s.contains("review:   /nonexistent/out/review/index.html"),
+            "{s}"
+        );
     }
 }
