@@ -116,6 +116,21 @@ fn attr<'a>(html: &'a str, name: &str) -> Option<&'a str> {
     html[i..].find('"').map(|end| &html[i..i + end])
 }
 
+/// The classes of the elements of `data-path="path"` that are lit (`hl`).
+fn lit_classes(dom: &str, path: &str) -> Vec<String> {
+    let needle = format!("data-path=\"{}\"", dom_text(path));
+    let mut out = Vec::new();
+    for (i, _) in dom.match_indices(&needle) {
+        let tag = &dom[dom[..i].rfind('<').unwrap()..i];
+        if let Some(c) = attr(tag, "class")
+            && c.split(' ').any(|w| w == "hl")
+        {
+            out.push(c.to_string());
+        }
+    }
+    out
+}
+
 #[test]
 fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
     let chromium = chromium();
@@ -284,6 +299,28 @@ fn the_review_site_shows_every_project_repair_and_warning_in_a_browser() {
         let boxes = dom.matches("class=\"box").count();
         assert!(boxes >= 10, "{url}: {boxes} boxes");
     }
+
+    // The links between boxes and fields, run by the browser: a link to a
+    // value lights its box on the page and its row beside it.
+    let path = busiest_doc["repairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["path"].as_str())
+        .find(|p| !p.is_empty() && busiest_doc["provenance"].get(*p).is_some())
+        .expect("a repaired value with a box");
+    let url = format!(
+        "file://{}#{}",
+        busiest.display(),
+        path.replace('[', "%5B").replace(']', "%5D")
+    );
+    let dom = browse(&chromium, &url, &["--dump-dom"]);
+    let lit = lit_classes(&dom, path);
+    assert!(
+        lit.iter().any(|c| c.starts_with("box "))
+            && lit.iter().any(|c| c.starts_with("item field")),
+        "{url}: lit {lit:?}"
+    );
 
     // A screenshot of the busiest form page, kept for the person.
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR"))

@@ -50,6 +50,18 @@
     });
   }
 
+  // A link to a value (`form.html#indicators[3].value`) lights it on arrival.
+  var wanted = decodeURIComponent(location.hash.slice(1));
+  if (wanted) {
+    var marked = document.querySelectorAll('.box[data-path], .item[data-path]');
+    for (var k = 0; k < marked.length; k++) {
+      if (marked[k].getAttribute('data-path') === wanted) {
+        select(marked[k]);
+        break;
+      }
+    }
+  }
+
   var only = document.getElementById('only-doubts');
   if (only) {
     var apply = function () { body.classList.toggle('only-doubts', only.checked); };
