@@ -317,6 +317,27 @@ impl PdfFile {
             &self.opts,
         )
     }
+    /// Page `index` (0-based) rendered whole at `dpi`, RGB on white: what a
+    /// person sees of it (the review site's page images), whatever the page
+    /// holds. Refused like an OCR raster when it would exceed
+    /// [`PdfOptions::max_image_pixels`].
+    pub fn render_page(&self, index: usize, dpi: f32) -> Result<PageRaster, PdfError> {
+        let number = index as u32 + 1;
+        let page = &self.pdf.pages()[index];
+        let (width, height) = page.render_dimensions();
+        if !(1.0..=20_000.0).contains(&width) || !(1.0..=20_000.0).contains(&height) {
+            return Err(PdfError::AbsurdPageSize {
+                page: number,
+                width,
+                height,
+            });
+        }
+        let opts = PdfOptions {
+            render_dpi: dpi,
+            ..self.opts.clone()
+        };
+        raster::render(page, number, width, height, Vec::new(), &opts)
+    }
 }
 
 #[cfg(test)]
@@ -458,6 +479,23 @@ mod tests {
         let f = PdfFile::open(pdf, PdfOptions::default()).unwrap();
         let p = f.page(0);
         assert!(p.is_ok(), "{:?}", p.err());
+    }
+
+    #[test]
+    fn a_page_renders_at_the_asked_resolution() {
+        let content = "0 0 0 rg 72 700 100 50 re f";
+        let f = PdfFile::open(one_page(content, &helvetica(), ""), PdfOptions::default()).unwrap();
+        let r = f.render_page(0, 96.0).unwrap();
+        // A4 (595 x 842 pt) at 96 dpi.
+        assert_eq!((r.width, r.height, r.channels), (793, 1122, 3));
+        assert_eq!(r.pixels.len(), (r.width * r.height * 3) as usize);
+        // The black box (x 72..172 pt, 92..142 pt from the top) is black, the rest white.
+        let at = |x: f32, y: f32| {
+            let (px, py) = ((x * 96.0 / 72.0) as u32, (y * 96.0 / 72.0) as u32);
+            r.pixels[((py * r.width + px) * 3) as usize]
+        };
+        assert_eq!(at(120.0, 120.0), 0);
+        assert_eq!(at(300.0, 400.0), 255);
     }
 
     #[test]

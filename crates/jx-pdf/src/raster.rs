@@ -150,7 +150,7 @@ fn interpret<'a>(page: &Page<'a>, width: f32, height: f32, device: &mut impl Dev
     interpret_page(page, &mut ctx, device);
 }
 
-fn render(
+pub(crate) fn render(
     page: &Page<'_>,
     number: u32,
     width: f32,

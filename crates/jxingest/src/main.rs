@@ -6,8 +6,10 @@
 mod manifest;
 mod merge;
 mod outputs;
+mod progress;
 mod run;
 mod settings;
+mod summary;
 mod walk;
 mod worker;
 
@@ -72,6 +74,13 @@ pub struct Args {
     pub shard: Option<walk::Shard>,
     #[command(flatten)]
     pub outputs: outputs::OutputArgs,
+    /// Write a review site to OUT/review/ (open OUT/review/index.html in a
+    /// browser, from disk): each form's page images with every value's box,
+    /// repair and warning marked, beside the values as read. `doubtful`
+    /// writes pages only for forms with repairs or warnings.
+    #[arg(long, value_name = "WHICH", num_args = 0..=1, default_missing_value = "all",
+          value_parser = ["all", "doubtful"])]
+    pub review: Option<String>,
 }
 
 fn main() {

@@ -6,7 +6,9 @@
 use crate::Args;
 use crate::manifest::{self, Journal};
 use crate::outputs;
+use crate::progress::Progress;
 use crate::settings::Settings;
+use crate::summary::{Places, Tally};
 use crate::walk;
 use crate::worker::{self, Limits, Slot, Stop};
 use anyhow::{Context, Result};
@@ -73,6 +75,10 @@ pub fn run(args: &Args) -> Result<i32> {
     let started = Instant::now();
     let mut tree = JsonTree::new(out);
     let (mut sinks, open_errors) = outputs::sinks(&args.outputs, out);
+    let review = review_site(args)?;
+    let review_index = review.as_ref().map(|r| r.index_path());
+    sinks.extend(review.map(|r| Box::new(r) as Box<dyn Sink>));
+    let progress = Progress::new(inputs.len() + walked.unlisted.len(), args.quiet);
     let mut feed = Feed {
         journal: &journal,
         tree: &mut tree,
@@ -80,6 +86,8 @@ pub fn run(args: &Args) -> Result<i32> {
         rows: Vec::with_capacity(inputs.len() + walked.unlisted.len()),
         errors: open_errors,
         quiet: args.quiet,
+        progress: &progress,
+        tally: Tally::default(),
     };
     for row in &carried {
         feed.carried(row.clone(), out);
@@ -97,12 +105,17 @@ pub fn run(args: &Args) -> Result<i32> {
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, todo, limits, settings) = (&next, &todo, &limits, &settings);
+            let progress = &progress;
             s.spawn(move || {
                 let mut slot = Slot::new(limits.clone());
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
                     let Some(&i) = todo.get(k) else { break };
-                    let done = read_one(&mut slot, &inputs[i], settings);
+                    let rel = &inputs[i].rel;
+                    progress.reading(rel);
+                    let done = read_one(&mut slot, &inputs[i], settings, &mut |step| {
+                        progress.step(rel, step)
+                    });
                     if tx.send(done).is_err() {
                         break;
                     }
@@ -117,6 +130,7 @@ pub fn run(args: &Args) -> Result<i32> {
     let Feed {
         mut rows,
         mut errors,
+        tally,
         ..
     } = feed;
     rows.sort_by(|a, b| a.path.cmp(&b.path));
@@ -134,13 +148,20 @@ pub fn run(args: &Args) -> Result<i32> {
         }
     }
     journal.finish(out);
+    progress.finish();
     for e in &errors {
         eprintln!("jxingest: error: {e}");
     }
     if !args.quiet {
+        let db = args.outputs.db_path(out);
+        let places = Places {
+            out,
+            review: review_index.as_deref(),
+            db: db.as_deref(),
+        };
         eprintln!(
             "{}",
-            summary(&manifest, carried.len(), out, started.elapsed())
+            crate::summary::summary(&manifest, &tally, carried.len(), &places, started.elapsed())
         );
     }
     let trouble = manifest.files.iter().any(|f| f.status.is_trouble()) || !errors.is_empty();
@@ -156,6 +177,9 @@ struct Feed<'a> {
     /// Sink errors, reported at the end (the JSON output goes on).
     errors: Vec<String>,
     quiet: bool,
+    progress: &'a Progress,
+    /// Repairs and warnings by kind, for the summary.
+    tally: Tally,
 }
 
 impl Feed<'_> {
@@ -186,13 +210,15 @@ impl Feed<'_> {
                 .push(format!("cannot write {}: {e}", manifest::JOURNAL));
         }
         self.others(&row, &forms, false);
+        self.tally.add(&forms);
+        self.progress.done(&row, false);
         if !self.quiet && row.status.is_trouble() {
-            eprintln!(
+            self.progress.note(&format!(
                 "jxingest: {}: {}: {}",
                 row.path,
                 row.status.as_str(),
                 row.reason.as_deref().unwrap_or("")
-            );
+            ));
         }
         self.rows.push(row);
     }
@@ -200,12 +226,17 @@ impl Feed<'_> {
     /// A row carried over by `--resume`: its documents are read back for the
     /// sinks other than the JSON tree, which holds them already.
     fn carried(&mut self, row: FileRow, out: &Path) {
-        if !self.sinks.is_empty() {
-            match read_back(out, &row) {
-                Ok(forms) => self.others(&row, &forms, true),
-                Err(e) => self.errors.push(e),
+        // Read back for the summary's tally too; an error matters only to
+        // the sinks.
+        match read_back(out, &row) {
+            Ok(forms) => {
+                self.others(&row, &forms, true);
+                self.tally.add(&forms);
             }
+            Err(e) if !self.sinks.is_empty() => self.errors.push(e),
+            Err(_) => {}
         }
+        self.progress.done(&row, true);
         self.rows.push(row);
     }
 
@@ -243,11 +274,12 @@ fn read_one(
     slot: &mut Slot,
     input: &walk::Input,
     settings: &Settings,
+    on_step: &mut dyn FnMut(jx_ingest::Step),
 ) -> (FileRow, Vec<FormRecord>) {
     let t = Instant::now();
     let mut row = FileRow::new(&input.rel);
     let mut forms = Vec::new();
-    match slot.read(&input.path, &input.rel, settings, &mut |_| {}) {
+    match slot.read(&input.path, &input.rel, settings, on_step) {
         Err(Stop(p)) => row.problems.push(p),
         Ok(done) => {
             row.sha256 = done.sha256;
@@ -275,30 +307,23 @@ fn still_valid(prev: &FileRow, path: &Path, out: &Path) -> bool {
         })
 }
 
-/// The closing line.
-fn summary(m: &Manifest, carried: usize, out: &Path, took: Duration) -> String {
-    let count = |s: Status| m.files.iter().filter(|f| f.status == s).count();
-    let forms: usize = m.files.iter().map(|f| f.forms).sum();
-    let resumed = if carried == 0 {
-        String::new()
-    } else {
-        format!(" ({carried} carried over from the earlier run)")
+/// The review site, when `--review` asks for one: the one place it is
+/// built. Its pages are rendered from the inputs, found under the input
+/// root (a file input's folder).
+fn review_site(args: &Args) -> Result<Option<jx_review::ReviewSite>> {
+    let Some(which) = &args.review else {
+        return Ok(None);
     };
-    let by_status: Vec<String> = Status::ALL
-        .iter()
-        .filter(|s| count(**s) > 0)
-        .map(|s| format!("{} {}", count(*s), s.as_str()))
-        .collect();
-    format!(
-        "jxingest: {} file(s){resumed}: {}; {} form(s) written to {} in {:.1} s",
-        m.files.len(),
-        if by_status.is_empty() {
-            "none".to_string()
-        } else {
-            by_status.join(", ")
-        },
-        forms,
-        out.display(),
-        took.as_secs_f64()
-    )
+    let selection: jx_review::Selection = which.parse().map_err(anyhow::Error::msg)?;
+    let input_root = if args.input.is_file() {
+        args.input
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    } else {
+        args.input.clone()
+    };
+    let site = jx_review::ReviewSite::create(&args.out, input_root, selection)
+        .context("cannot start the review site")?;
+    Ok(Some(site))
 }
