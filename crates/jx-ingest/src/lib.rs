@@ -221,6 +221,9 @@ pub fn ingest(
     if let Some(d) = damage {
         problems.push(Problem::file(ProblemCode::XrefDamaged, d));
     }
+    if let Some(d) = pdf.page_tree_damage() {
+        problems.push(Problem::file(ProblemCode::PageTreeDamaged, d));
+    }
     let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
     let mut page_roles = Vec::with_capacity(pdf.page_count());
     let pages = opts
@@ -393,3 +396,5 @@ fn ocr_problem(page: u32, e: &OcrError) -> Problem {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod layout_tests;

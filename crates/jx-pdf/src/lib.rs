@@ -214,6 +214,13 @@ impl PdfFile {
         self.pdf.pages().len()
     }
 
+    /// What is wrong with the page tree (a cycle, a kid that is no page,
+    /// fewer pages than `/Count`), in words; `None` when it is intact.
+    /// hayro skips such damage silently, so pages may be missing.
+    pub fn page_tree_damage(&self) -> Option<String> {
+        integrity::page_tree_damage(&self.pdf, self.page_count())
+    }
+
     /// Interprets page `index` (0-based) and returns what its text layer
     /// holds.
     pub fn page(&self, index: usize) -> Result<ExtractedPage, PdfError> {
