@@ -224,6 +224,7 @@ pub fn ingest(
     if let Some(d) = pdf.page_tree_damage() {
         problems.push(Problem::file(ProblemCode::PageTreeDamaged, d));
     }
+    let cache = pdf.cache();
     let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
     let mut page_roles = Vec::with_capacity(pdf.page_count());
     let pages = opts
@@ -237,7 +238,7 @@ pub fn ingest(
             continue;
         }
         progress(Step::Page(number));
-        let read = guard::guarded_if(opts.catch_panics, || read_page(&pdf, i, opts, ocr))
+        let read = guard::guarded_if(opts.catch_panics, || read_page(&pdf, &cache, i, opts, ocr))
             .unwrap_or_else(|panic| {
                 PageRead::lost(Problem::page(ProblemCode::InternalError, number, panic))
             });
@@ -304,7 +305,13 @@ impl PageRead {
     }
 }
 
-fn read_page(pdf: &PdfFile, i: usize, opts: &IngestOptions, ocr: Ocr<'_>) -> PageRead {
+fn read_page<'a>(
+    pdf: &'a PdfFile,
+    cache: &jx_pdf::PageCache<'a>,
+    i: usize,
+    opts: &IngestOptions,
+    ocr: Ocr<'_>,
+) -> PageRead {
     let number = i as u32 + 1;
     let mut problems = Vec::new();
     match pdf.page_content_damage(i) {
@@ -316,7 +323,7 @@ fn read_page(pdf: &PdfFile, i: usize, opts: &IngestOptions, ocr: Ocr<'_>) -> Pag
         )),
         Ok(None) => {}
     }
-    let page = match pdf.page(i) {
+    let page = match pdf.page_with(i, cache) {
         Ok(p) => p,
         Err(e) => return PageRead::lost(page_problem(ProblemCode::PageLost, number, &e)),
     };
