@@ -80,6 +80,10 @@ pub enum Ocr<'a> {
     /// OCR cannot run (its language data is missing …): image pages are
     /// `needs_ocr`, with this reason.
     Unavailable(&'a str),
+    /// The engine is made when the first image page needs it (starting
+    /// Tesseract with chi_sim costs about 0.1 s of CPU, more than reading a
+    /// whole printed file): `Ok` is [`Ocr::Available`], `Err` [`Ocr::Unavailable`].
+    Lazy(&'a dyn Fn() -> Result<&'a OcrEngine, &'a str>),
 }
 
 /// A step of the work on one file, reported before it starts (the caller
@@ -341,7 +345,15 @@ fn read_page<'a>(
                 problems,
             };
         }
+        let ocr = match ocr {
+            Ocr::Lazy(make) => match make() {
+                Ok(e) => Ocr::Available(e),
+                Err(why) => Ocr::Unavailable(why),
+            },
+            other => other,
+        };
         let read = match ocr {
+            Ocr::Lazy(_) => unreachable!("resolved above"),
             Ocr::Unavailable(why) => Err(Problem::page(ProblemCode::OcrUnavailable, number, why)),
             Ocr::DecodeOnly => pdf
                 .page_raster(i, &page)
