@@ -201,9 +201,10 @@ impl FormGrid {
                 let in_value_col = |c: &&&jx_model::Cell| {
                     c.bbox.x1.min(v.x1) - c.bbox.x0.max(v.x0) > 0.5 * (v.x1 - v.x0)
                 };
-                let above_value = self.cells.iter().find(|g| {
-                    g.covers_row(last) && g.x_overlap(v.x0, v.x1) > 0.5 * (v.x1 - v.x0)
-                });
+                let above_value = self
+                    .cells
+                    .iter()
+                    .find(|g| g.covers_row(last) && g.x_overlap(v.x0, v.x1) > 0.5 * (v.x1 - v.x0));
                 first.iter().any(|c| !c.text.is_empty())
                     && first.iter().filter(in_value_col).all(|c| c.text.is_empty())
                     && above_value.is_some_and(|g| !g.text.trim().is_empty() && g.row_end == last)

@@ -27,8 +27,8 @@ pub mod title;
 use jx_model::Code;
 use jx_model::record::{SCHEMA_VERSION, Source, SourceExtraction};
 use jx_model::{Diagnostic, Extraction, FormRecord, PageLayout, TextLine};
-use title::is_year_line;
 use record::Recorder;
+use title::is_year_line;
 
 /// What the caller knows of the file the pages come from.
 #[derive(Debug, Clone)]
@@ -173,7 +173,11 @@ fn heading_of(f: &locate::LocatedForm) -> title::Found {
         });
     let candidates: Vec<TextLine> = f.heading.iter().cloned().chain(top).collect();
     let x0 = g.cells.iter().map(|c| c.x0).fold(f32::INFINITY, f32::min);
-    let x1 = g.cells.iter().map(|c| c.x1).fold(f32::NEG_INFINITY, f32::max);
+    let x1 = g
+        .cells
+        .iter()
+        .map(|c| c.x1)
+        .fold(f32::NEG_INFINITY, f32::max);
     title::find(&candidates, (x0, x1))
 }
 
@@ -201,14 +205,13 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
             .count()
             >= 4
     };
-    let best = eligible
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| wordy(l))
-        .fold(None::<(usize, &TextLine)>, |best, (i, l)| match best {
+    let best = eligible.iter().enumerate().filter(|(_, l)| wordy(l)).fold(
+        None::<(usize, &TextLine)>,
+        |best, (i, l)| match best {
             Some((_, b)) if b.font_size >= l.font_size - 0.1 => best,
             _ => Some((i, l)),
-        })?;
+        },
+    )?;
     // Lines of the same title: same page and type, one line pitch apart.
     let same = |a: &TextLine, b: &TextLine| {
         a.page == b.page

@@ -133,16 +133,19 @@ pub fn locate(pages: &[PageLayout]) -> Located {
             // form's heading, boxed (a one-row title table): its cells
             // are heading lines.
             if !follows && t.rows() <= 3 {
-                pending.extend(t.cells.iter().filter(|c| !c.text.trim().is_empty()).map(|c| {
-                    TextLine {
-                        page: t.page,
-                        bbox: c.bbox,
-                        text: c.text.clone(),
-                        font_size: 0.0,
-                        overdrawn: c.overdrawn,
-                        confidence: c.confidence,
-                    }
-                }));
+                pending.extend(
+                    t.cells
+                        .iter()
+                        .filter(|c| !c.text.trim().is_empty())
+                        .map(|c| TextLine {
+                            page: t.page,
+                            bbox: c.bbox,
+                            text: c.text.clone(),
+                            font_size: 0.0,
+                            overdrawn: c.overdrawn,
+                            confidence: c.confidence,
+                        }),
+                );
             }
         }
     }
@@ -160,6 +163,8 @@ mod tests {
     fn headings() {
         assert!(is_heading("财政项目支出绩效目标申报表"));
         assert!(is_heading("（2023年度）"));
-        assert!(!is_heading("上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"));
+        assert!(!is_heading(
+            "上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"
+        ));
     }
 }

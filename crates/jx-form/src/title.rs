@@ -32,7 +32,8 @@ pub fn year_of(text: &str) -> Option<i32> {
         Regex::new(r"(?:^|[^0-9])(19[0-9]{2}|2[0-1][0-9]{2})年度|年度[:：]?(19[0-9]{2}|2[0-1][0-9]{2})(?:[^0-9]|$)")
             .unwrap()
     });
-    static LINE_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
+    static LINE_YEAR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
     let n = squeeze(text);
     if is_year_line(&n) {
         return LINE_YEAR.find(&n).and_then(|m| m.as_str().parse().ok());
@@ -45,8 +46,10 @@ pub fn year_of(text: &str) -> Option<i32> {
 /// A line that is only the year (`(2024年度)`, `2024年度`, `年度：2024`).
 pub fn is_year_line(text: &str) -> bool {
     static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^[(\[【〔]?((19|20|21)[0-9]{2}年度?|年度[:：]?(19|20|21)[0-9]{2}年?)[)\]】〕]?$")
-            .unwrap()
+        Regex::new(
+            r"^[(\[【〔]?((19|20|21)[0-9]{2}年度?|年度[:：]?(19|20|21)[0-9]{2}年?)[)\]】〕]?$",
+        )
+        .unwrap()
     });
     YEAR_LINE.is_match(&squeeze(text))
 }
@@ -59,9 +62,8 @@ pub fn is_unit_line(text: &str) -> bool {
 
 /// `n` (squeezed) without a year printed after the title (`…表(2023年度)`).
 fn split_trailing_year(n: &str) -> &str {
-    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"[(\[【〔]?((19|20|21)[0-9]{2})年度?[)\]】〕]?$").unwrap()
-    });
+    static TAIL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[(\[【〔]?((19|20|21)[0-9]{2})年度?[)\]】〕]?$").unwrap());
     match TAIL.find(n) {
         Some(m) if m.start() > 0 => &n[..m.start()],
         _ => n,
@@ -75,9 +77,12 @@ fn split_trailing_year(n: &str) -> &str {
 /// 绩效目标 must be.
 pub fn title_of(text: &str, centred_or_large: bool) -> Option<String> {
     let n = squeeze(text);
-    if n.chars()
-        .any(|c| matches!(c, '。' | ',' | ';' | '!' | '?' | '、' | ':' | '，' | '；' | '：'))
-    {
+    if n.chars().any(|c| {
+        matches!(
+            c,
+            '。' | ',' | ';' | '!' | '?' | '、' | ':' | '，' | '；' | '：'
+        )
+    }) {
         return None;
     }
     let title = split_trailing_year(&n);
@@ -215,7 +220,11 @@ fn distance(a: &TextLine, b: &TextLine) -> f32 {
 
 /// The median type size of lines that give one (cells have none).
 fn median_size(lines: &[TextLine]) -> Option<f32> {
-    let mut s: Vec<f32> = lines.iter().map(|l| l.font_size).filter(|&s| s > 0.0).collect();
+    let mut s: Vec<f32> = lines
+        .iter()
+        .map(|l| l.font_size)
+        .filter(|&s| s > 0.0)
+        .collect();
     if s.is_empty() {
         return None;
     }
@@ -241,9 +250,18 @@ mod tests {
 
     #[test]
     fn titles_read_as_titles() {
-        assert_eq!(title_of("财政项目支出绩效目标填报表", false).as_deref(), Some("财政项目支出绩效目标填报表"));
-        assert_eq!(title_of("财 政 项 目 支 出 绩 效 目 标 表", false).as_deref(), Some("财政项目支出绩效目标表"));
-        assert_eq!(title_of("项目支出绩效目标表（2023年度）", false).as_deref(), Some("项目支出绩效目标表"));
+        assert_eq!(
+            title_of("财政项目支出绩效目标填报表", false).as_deref(),
+            Some("财政项目支出绩效目标填报表")
+        );
+        assert_eq!(
+            title_of("财 政 项 目 支 出 绩 效 目 标 表", false).as_deref(),
+            Some("财政项目支出绩效目标表")
+        );
+        assert_eq!(
+            title_of("项目支出绩效目标表（2023年度）", false).as_deref(),
+            Some("项目支出绩效目标表")
+        );
         assert_eq!(title_of("项目申报表", false), None);
         assert_eq!(title_of("项目申报表", true).as_deref(), Some("项目申报表"));
         // Goal text, unit lines, summaries never.
@@ -254,7 +272,14 @@ mod tests {
 
     #[test]
     fn years_in_their_spellings() {
-        for t in ["（2023年度）", "(2023年度)", "2023年度", "年度：2023", "2023 年度", "（2023年）"] {
+        for t in [
+            "（2023年度）",
+            "(2023年度)",
+            "2023年度",
+            "年度：2023",
+            "2023 年度",
+            "（2023年）",
+        ] {
             assert!(is_year_line(t), "{t}");
             assert_eq!(year_of(t), Some(2023), "{t}");
         }
@@ -278,7 +303,13 @@ mod tests {
 
     #[test]
     fn goal_text_above_a_table_is_no_title() {
-        let lines = vec![line("通过项目实施，提升服务水平，完成年度工作表。", 50.0, 40.0, 540.0, 10.0)];
+        let lines = vec![line(
+            "通过项目实施，提升服务水平，完成年度工作表。",
+            50.0,
+            40.0,
+            540.0,
+            10.0,
+        )];
         let f = find(&lines, (50.0, 545.0));
         assert_eq!((f.title, f.year), (None, None));
     }

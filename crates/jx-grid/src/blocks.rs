@@ -212,7 +212,12 @@ mod tests {
             glyph("部", 110.0, 15.0),
             glyph("门", 118.0, 15.0),
         ];
-        let mut per_cell: Vec<Vec<&Glyph>> = vec![vec![], vec![&glyphs[0], &glyphs[1]], vec![], vec![&glyphs[2], &glyphs[3], &glyphs[4], &glyphs[5]]];
+        let mut per_cell: Vec<Vec<&Glyph>> = vec![
+            vec![],
+            vec![&glyphs[0], &glyphs[1]],
+            vec![],
+            vec![&glyphs[2], &glyphs[3], &glyphs[4], &glyphs[5]],
+        ];
         regroup(&f, &mut per_cell, &GridOptions::default());
         assert_eq!(texts(&per_cell), vec!["", "名称（续", "", "部门"]);
     }
@@ -221,7 +226,8 @@ mod tests {
     fn lines_inside_their_cells_are_not_moved() {
         let f = frame();
         let glyphs = [glyph("甲", 110.0, 2.0), glyph("乙", 110.0, 14.0)];
-        let mut per_cell: Vec<Vec<&Glyph>> = vec![vec![], vec![&glyphs[0]], vec![], vec![&glyphs[1]]];
+        let mut per_cell: Vec<Vec<&Glyph>> =
+            vec![vec![], vec![&glyphs[0]], vec![], vec![&glyphs[1]]];
         regroup(&f, &mut per_cell, &GridOptions::default());
         assert_eq!(texts(&per_cell), vec!["", "甲", "", "乙"]);
     }

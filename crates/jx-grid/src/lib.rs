@@ -33,9 +33,11 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
     let index: Vec<CellIndex> = frames.iter().map(CellIndex::new).collect();
     for g in visible {
         let c = g.bbox.center();
-        let hit = frames.iter().zip(&index).enumerate().find_map(|(ti, (f, ix))| {
-            ix.cell_at(f, c).map(|ci| (ti, ci))
-        });
+        let hit = frames
+            .iter()
+            .zip(&index)
+            .enumerate()
+            .find_map(|(ti, (f, ix))| ix.cell_at(f, c).map(|ci| (ti, ci)));
         match hit {
             Some((ti, ci)) => per_cell[ti][ci].push(g),
             None => outside.push(g),
@@ -126,7 +128,8 @@ impl CellIndex {
             .filter(|&i| f.cells[i].bbox.contains(p));
         // On a grid line two cells hold the point; the first in order wins,
         // as a plain scan would have it.
-        let on_edge = f.row_edges.iter().any(|&e| e == p.y) || f.col_edges.iter().any(|&e| e == p.x);
+        let on_edge =
+            f.row_edges.iter().any(|&e| e == p.y) || f.col_edges.iter().any(|&e| e == p.x);
         if hit.is_none() || on_edge {
             return f.cells.iter().position(|cell| cell.bbox.contains(p));
         }

@@ -31,25 +31,60 @@ fn forms(sheets: &[Sheet]) -> Vec<FormRecord> {
 }
 
 fn warned(r: &FormRecord, path: &str) -> bool {
-    r.warnings.iter().any(|w| w.path == path && w.kind == jx_model::Code::MissingField)
+    r.warnings
+        .iter()
+        .any(|w| w.path == path && w.kind == jx_model::Code::MissingField)
 }
 
 /// The project part of a form: name, nature, department, implementer, the
 /// annual goal.
 fn project_rows(name: &str) -> Vec<Row> {
     vec![
-        Row::new(24.0, &[(80.0, "项目名称"), (167.0, name), (80.0, "项目性质"), (168.0, "经常性项目")]),
-        Row::new(24.0, &[(80.0, "主管部门"), (167.0, "某区财政局"), (80.0, "实施单位"), (168.0, "某区财政局")]),
-        Row::new(36.0, &[(80.0, "年度总体目标"), (415.0, "完成全年工作，提升服务水平。")]),
+        Row::new(
+            24.0,
+            &[
+                (80.0, "项目名称"),
+                (167.0, name),
+                (80.0, "项目性质"),
+                (168.0, "经常性项目"),
+            ],
+        ),
+        Row::new(
+            24.0,
+            &[
+                (80.0, "主管部门"),
+                (167.0, "某区财政局"),
+                (80.0, "实施单位"),
+                (168.0, "某区财政局"),
+            ],
+        ),
+        Row::new(
+            36.0,
+            &[
+                (80.0, "年度总体目标"),
+                (415.0, "完成全年工作，提升服务水平。"),
+            ],
+        ),
     ]
 }
 
 fn indicator_header() -> Row {
-    Row::new(24.0, &[(80.0, "一级指标"), (100.0, "二级指标"), (175.0, "三级指标"), (140.0, "指标值")])
+    Row::new(
+        24.0,
+        &[
+            (80.0, "一级指标"),
+            (100.0, "二级指标"),
+            (175.0, "三级指标"),
+            (140.0, "指标值"),
+        ],
+    )
 }
 
 fn indicator(l1: &str, l2: &str, name: &str, value: &str) -> Row {
-    Row::new(24.0, &[(80.0, l1), (100.0, l2), (175.0, name), (140.0, value)])
+    Row::new(
+        24.0,
+        &[(80.0, l1), (100.0, l2), (175.0, name), (140.0, value)],
+    )
 }
 
 /// A whole form table from `y0` down.
@@ -69,7 +104,10 @@ fn a_wps_title_spaced_out_in_large_type_with_a_right_aligned_year_and_unit_line(
     form_table(&mut s, 100.0, "社区服务");
     let r = forms(&[s]);
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0].form_title.as_deref(), Some("财政项目支出绩效目标填报表"));
+    assert_eq!(
+        r[0].form_title.as_deref(),
+        Some("财政项目支出绩效目标填报表")
+    );
     assert_eq!(r[0].year, Some(2023));
     assert!(!warned(&r[0], "form_title") && !warned(&r[0], "year"));
 }
@@ -77,7 +115,14 @@ fn a_wps_title_spaced_out_in_large_type_with_a_right_aligned_year_and_unit_line(
 #[test]
 fn a_title_boxed_in_a_table_of_its_own_and_the_year_in_the_forms_first_row() {
     let mut s = Sheet::default();
-    s.table(X0, 40.0, &[Row::new(30.0, &[(300.0, "财政项目支出绩效目标填报表"), (195.0, "")])]);
+    s.table(
+        X0,
+        40.0,
+        &[Row::new(
+            30.0,
+            &[(300.0, "财政项目支出绩效目标填报表"), (195.0, "")],
+        )],
+    );
     let mut rows = vec![Row::new(20.0, &[(495.0, "年度：2023")])];
     rows.extend(project_rows("社区服务"));
     rows.push(indicator_header());
@@ -85,7 +130,10 @@ fn a_title_boxed_in_a_table_of_its_own_and_the_year_in_the_forms_first_row() {
     s.table(X0, 90.0, &rows);
     let r = forms(&[s]);
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0].form_title.as_deref(), Some("财政项目支出绩效目标填报表"));
+    assert_eq!(
+        r[0].form_title.as_deref(),
+        Some("财政项目支出绩效目标填报表")
+    );
     assert_eq!(r[0].year, Some(2023));
 }
 
@@ -150,7 +198,10 @@ fn a_cover_title_over_two_lines_is_one_document_title() {
         r[0].document_title.as_deref(),
         Some("上海市某区2019年度项目支出绩效目标申报表汇编")
     );
-    assert_eq!(r[0].form_title.as_deref(), Some("财政项目支出绩效目标申报表"));
+    assert_eq!(
+        r[0].form_title.as_deref(),
+        Some("财政项目支出绩效目标申报表")
+    );
 }
 
 #[test]
@@ -160,15 +211,34 @@ fn a_wrapped_spreadsheet_name_running_over_its_short_row_stays_in_its_cell() {
     let mut s = Sheet::default();
     s.text(180.0, 40.0, 16.0, "财政项目支出绩效目标申报表");
     let mut rows = vec![
-        Row::new(14.0, &[(80.0, "项目名称"), (167.0, "老旧小区综合整治（2019\n—2020年）"), (80.0, "项目性质"), (168.0, "经常性项目")]),
-        Row::new(14.0, &[(80.0, "主管部门"), (167.0, "某区住房保障局"), (80.0, "实施单位"), (168.0, "某区房管中心")]),
+        Row::new(
+            14.0,
+            &[
+                (80.0, "项目名称"),
+                (167.0, "老旧小区综合整治（2019\n—2020年）"),
+                (80.0, "项目性质"),
+                (168.0, "经常性项目"),
+            ],
+        ),
+        Row::new(
+            14.0,
+            &[
+                (80.0, "主管部门"),
+                (167.0, "某区住房保障局"),
+                (80.0, "实施单位"),
+                (168.0, "某区房管中心"),
+            ],
+        ),
         Row::new(36.0, &[(80.0, "年度总体目标"), (415.0, "完成全年工作。")]),
         indicator_header(),
     ];
     rows.push(indicator("产出指标", "数量指标", "整治小区数", "=3(个)"));
     s.table(X0, 70.0, &rows);
     let r = forms(&[s]);
-    assert_eq!(r[0].project.name.as_deref(), Some("老旧小区综合整治（2019—2020年）"));
+    assert_eq!(
+        r[0].project.name.as_deref(),
+        Some("老旧小区综合整治（2019—2020年）")
+    );
     assert_eq!(r[0].project.department.as_deref(), Some("某区住房保障局"));
 }
 
@@ -205,7 +275,14 @@ fn an_indicator_name_cut_by_the_page_break_is_whole_and_no_new_indicator() {
     let r = forms(&cut_row_pages("", "次完成率"));
     assert_eq!(r.len(), 1);
     let names: Vec<&str> = r[0].indicators.iter().map(|i| i.name.as_str()).collect();
-    assert_eq!(names, vec!["协管人次", "卫生监督协管各专业每年巡查（访）2次完成率", "群众满意度"]);
+    assert_eq!(
+        names,
+        vec![
+            "协管人次",
+            "卫生监督协管各专业每年巡查（访）2次完成率",
+            "群众满意度"
+        ]
+    );
     assert_eq!(r[0].indicators[1].value.text, "≥90%");
 }
 
@@ -219,7 +296,11 @@ fn a_level_label_cut_by_the_page_break_is_whole_again() {
         .collect();
     assert_eq!(
         names,
-        vec![("产出指标", "协管人次"), ("效益指标", "群众知晓率"), ("满意度指标", "群众满意度")]
+        vec![
+            ("产出指标", "协管人次"),
+            ("效益指标", "群众知晓率"),
+            ("满意度指标", "群众满意度")
+        ]
     );
 }
 

@@ -414,6 +414,6 @@ fn ocr_problem(page: u32, e: &OcrError) -> Problem {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod layout_tests;
+#[cfg(test)]
+mod tests;

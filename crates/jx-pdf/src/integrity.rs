@@ -109,7 +109,10 @@ pub(crate) fn page_tree_damage(pdf: &Pdf, pages_read: usize) -> Option<String> {
             break;
         }
         let Some(kids) = node.get::<Array<'_>>(b"Kids") else {
-            problems.push(format!("page tree node {} has no /Kids", path.last().map_or(0, |i| i.obj_number)));
+            problems.push(format!(
+                "page tree node {} has no /Kids",
+                path.last().map_or(0, |i| i.obj_number)
+            ));
             continue;
         };
         let mut children = Vec::new();
@@ -150,14 +153,19 @@ pub(crate) fn page_tree_damage(pdf: &Pdf, pages_read: usize) -> Option<String> {
         stack.extend(children.into_iter().rev());
     }
     if problems.is_empty() && promised.is_some_and(|c| c != leaves as i64) && pages_read < leaves {
-        problems.push(format!("the page tree holds {leaves} page(s) but /Count says {}", promised.unwrap_or(0)));
+        problems.push(format!(
+            "the page tree holds {leaves} page(s) but /Count says {}",
+            promised.unwrap_or(0)
+        ));
     }
     if problems.is_empty() {
         return None;
     }
     problems.dedup();
     let lost = match promised {
-        Some(c) if c > pages_read as i64 => format!(" ({pages_read} of the {c} page(s) its /Count promises were read)"),
+        Some(c) if c > pages_read as i64 => {
+            format!(" ({pages_read} of the {c} page(s) its /Count promises were read)")
+        }
         _ => format!(" ({pages_read} page(s) read)"),
     };
     Some(format!("{}{lost}", problems.join("; ")))

@@ -240,7 +240,11 @@ impl PdfFile {
     }
 
     /// [`PdfFile::page`] with the file's shared cache.
-    pub fn page_with<'a>(&'a self, index: usize, cache: &PageCache<'a>) -> Result<ExtractedPage, PdfError> {
+    pub fn page_with<'a>(
+        &'a self,
+        index: usize,
+        cache: &PageCache<'a>,
+    ) -> Result<ExtractedPage, PdfError> {
         let number = index as u32 + 1;
         let page = &self.pdf.pages()[index];
         let (width, height) = page.render_dimensions();
