@@ -128,8 +128,7 @@ impl CellIndex {
             .filter(|&i| f.cells[i].bbox.contains(p));
         // On a grid line two cells hold the point; the first in order wins,
         // as a plain scan would have it.
-        let on_edge =
-            f.row_edges.iter().any(|&e| e == p.y) || f.col_edges.iter().any(|&e| e == p.x);
+        let on_edge = f.row_edges.contains(&p.y) || f.col_edges.contains(&p.x);
         if hit.is_none() || on_edge {
             return f.cells.iter().position(|cell| cell.bbox.contains(p));
         }
