@@ -4,6 +4,7 @@
 //! next) becomes one row again.
 
 use crate::labels::{Label, label_of, nearest_label};
+use crate::taxonomy;
 use jx_model::{Extraction, Rect, Table};
 
 /// Where on a page part of a cell was read.
@@ -162,12 +163,54 @@ impl FormGrid {
             return false;
         };
         let first: Vec<_> = table.cells.iter().filter(|c| c.row == 0).collect();
-        if first.is_empty()
-            || first
-                .iter()
-                .any(|c| (c.row_span != 1 && !c.text.is_empty()) || label_of(&c.text).is_some())
-        {
+        if first.is_empty() || first.iter().any(|c| label_of(&c.text).is_some()) {
             return false;
+        }
+        // The cell of the last row above a first-row cell (same column).
+        let above = |c: &jx_model::Cell| {
+            self.cells.iter().find(|g| {
+                g.covers_row(last)
+                    && g.x_overlap(c.bbox.x0, c.bbox.x1) > 0.5 * g.width().min(c.bbox.width())
+            })
+        };
+        // A level label cut by the break (`社会效益指` / `标`): the text above
+        // and this one make a taxonomy label that neither is alone.
+        let completes_label = first.iter().any(|c| {
+            let t = c.text.trim();
+            !t.is_empty()
+                && !taxonomy::is_level1(t)
+                && !taxonomy::is_level2(t)
+                && above(c).is_some_and(|g| {
+                    let joined = format!("{}{t}", g.text.trim());
+                    !taxonomy::is_level1(g.text.trim())
+                        && !taxonomy::is_level2(g.text.trim())
+                        && (taxonomy::is_level1(&joined) || taxonomy::is_level2(&joined))
+                })
+        });
+        if completes_label {
+            return true;
+        }
+        if first.iter().any(|c| c.row_span != 1 && !c.text.is_empty()) {
+            return false;
+        }
+        // An indicator name cut by the break (`…巡查（访）2` / `次完成率`): the
+        // row gives no target value of its own while the row above has one
+        // and a name (every indicator row has a value, so this is no row).
+        let value_cut = self.find(Label::Level3Header).is_some()
+            && self.find(Label::ValueHeader).is_some_and(|v| {
+                let in_value_col = |c: &&&jx_model::Cell| {
+                    c.bbox.x1.min(v.x1) - c.bbox.x0.max(v.x0) > 0.5 * (v.x1 - v.x0)
+                };
+                let above_value = self
+                    .cells
+                    .iter()
+                    .find(|g| g.covers_row(last) && g.x_overlap(v.x0, v.x1) > 0.5 * (v.x1 - v.x0));
+                first.iter().any(|c| !c.text.is_empty())
+                    && first.iter().filter(in_value_col).all(|c| c.text.is_empty())
+                    && above_value.is_some_and(|g| !g.text.trim().is_empty() && g.row_end == last)
+            });
+        if value_cut {
+            return true;
         }
         let before = self.cells.iter().filter(|c| c.covers_row(last)).count();
         let nameless = self.find(Label::Level3Header).is_some_and(|h| {

@@ -23,13 +23,13 @@ pub mod locate;
 pub mod normalize;
 pub mod record;
 pub mod taxonomy;
+pub mod title;
 
 use jx_model::Code;
 use jx_model::record::{SCHEMA_VERSION, Source, SourceExtraction};
 use jx_model::{Diagnostic, Extraction, FormRecord, PageLayout, TextLine};
-use labels::normalize_label;
-use locate::{is_form_title, is_year_line, year_of};
 use record::Recorder;
+use title::is_year_line;
 
 /// What the caller knows of the file the pages come from.
 #[derive(Debug, Clone)]
@@ -57,10 +57,10 @@ impl Default for FormOptions {
 /// Maps the pages of one file to its forms, in order.
 pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec<FormRecord> {
     let located = locate::locate(pages);
-    let first_title_y = located
-        .forms
+    let headings: Vec<title::Found> = located.forms.iter().map(heading_of).collect();
+    let first_title_y = headings
         .first()
-        .and_then(|f| title_line(&f.heading))
+        .and_then(|h| h.line.as_ref())
         .map(|l| (l.page, l.bbox.y0));
     let document_title = document_title(&located.front_lines, first_title_y);
     located
@@ -69,9 +69,9 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
         .enumerate()
         .map(|(i, f)| {
             let mut rec = Recorder::new(opts.low_confidence);
-            let title = title_line(&f.heading);
-            let form_title = match title {
-                Some(l) => {
+            let heading = &headings[i];
+            let form_title = match (&heading.line, &heading.title) {
+                (Some(l), Some(t)) => {
                     if l.overdrawn > 0 {
                         rec.repair(
                             Diagnostic::new(
@@ -85,22 +85,25 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                             .at(l.page, l.bbox.rounded()),
                         );
                     }
-                    Some(normalize_title(&l.text))
+                    Some(t.clone())
                 }
-                None => {
+                _ => {
                     rec.warn(
                         Code::MissingField,
                         "form_title",
-                        "no title line above the form; left null",
+                        "no line above or atop the form reads as its title; left null",
                     );
                     None
                 }
             };
-            let year = f
-                .heading
-                .iter()
-                .filter(|l| is_year_line(&l.text) || is_form_title(&l.text))
-                .find_map(|l| year_of(&normalize_label(&l.text)));
+            let year = heading.year;
+            if year.is_none() {
+                rec.warn(
+                    Code::MissingField,
+                    "year",
+                    "no year line (（2023年度）, 2023年度, 年度：2023) near the title; left null",
+                );
+            }
             for c in f.grid.cells.iter() {
                 let (Some(read), Some(label)) = (&c.label_read_as, c.label) else {
                     continue;
@@ -152,19 +155,38 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
         .collect()
 }
 
-/// The form's title: the last line above the table that reads like one, else
-/// the last line that is not the year line.
-fn title_line(heading: &[TextLine]) -> Option<&TextLine> {
-    heading
+/// The title and year of a form: from the lines above its table and the
+/// table's own cells above its first label (a producer may print the
+/// heading inside the table).
+fn heading_of(f: &locate::LocatedForm) -> title::Found {
+    let g = &f.grid;
+    let first_label_row = g
+        .cells
         .iter()
-        .rev()
-        .find(|l| is_form_title(&l.text))
-        .or_else(|| {
-            heading
-                .iter()
-                .rev()
-                .find(|l| !is_year_line(&l.text) && !l.text.trim().is_empty())
-        })
+        .filter(|c| c.label.is_some())
+        .map(|c| c.row)
+        .min()
+        .unwrap_or(0);
+    let top = g
+        .cells
+        .iter()
+        .filter(|c| c.row_end < first_label_row && !c.text.trim().is_empty())
+        .map(|c| TextLine {
+            page: c.pieces[0].page,
+            bbox: c.pieces[0].bbox,
+            text: c.text.clone(),
+            font_size: 0.0,
+            overdrawn: c.overdrawn,
+            confidence: c.confidence,
+        });
+    let candidates: Vec<TextLine> = f.heading.iter().cloned().chain(top).collect();
+    let x0 = g.cells.iter().map(|c| c.x0).fold(f32::INFINITY, f32::min);
+    let x1 = g
+        .cells
+        .iter()
+        .map(|c| c.x1)
+        .fold(f32::NEG_INFINITY, f32::max);
+    title::find(&candidates, (x0, x1))
 }
 
 /// The contract's `form_title`: as printed, white space removed.
@@ -174,23 +196,49 @@ fn normalize_title(t: &str) -> String {
 
 /// The bound volume's cover title: of the lines before the first form's
 /// title, the one in the largest type (the first of equals), unless it is a
-/// year line. (A cover may read like a form title — 绩效目标表 — so only the
+/// year line, together with the lines right above and below it in the same
+/// type (a cover title set over two lines, `…绩效目标申报` / `表汇编`, is one
+/// title). (A cover may read like a form title — 绩效目标表 — so only the
 /// first form's own title line, by position, is left out.)
 fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option<String> {
-    front
+    let eligible: Vec<&TextLine> = front
         .iter()
         .filter(|l| first_title.is_none_or(|(p, y)| (l.page, l.bbox.y0) < (p, y - 0.5)))
         .filter(|l| !is_year_line(&l.text))
-        .filter(|l| {
-            l.text
-                .chars()
-                .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
-                .count()
-                >= 4
-        })
-        .fold(None::<&TextLine>, |best, l| match best {
-            Some(b) if b.font_size >= l.font_size - 0.1 => Some(b),
-            _ => Some(l),
-        })
-        .map(|l| normalize_title(&l.text))
+        .collect();
+    let wordy = |l: &TextLine| {
+        l.text
+            .chars()
+            .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
+            .count()
+            >= 4
+    };
+    let best = eligible.iter().enumerate().filter(|(_, l)| wordy(l)).fold(
+        None::<(usize, &TextLine)>,
+        |best, (i, l)| match best {
+            Some((_, b)) if b.font_size >= l.font_size - 0.1 => best,
+            _ => Some((i, l)),
+        },
+    )?;
+    // Lines of the same title: same page and type, one line pitch apart.
+    let same = |a: &TextLine, b: &TextLine| {
+        a.page == b.page
+            && (a.font_size - b.font_size).abs() <= 0.1
+            && b.bbox.y0 - a.bbox.y1 >= -0.2 * a.font_size
+            && b.bbox.y0 - a.bbox.y1 <= 1.0 * a.font_size.max(1.0)
+            && !is_year_line(&b.text)
+    };
+    let (mut lo, mut hi) = (best.0, best.0);
+    while lo > 0 && same(eligible[lo - 1], eligible[lo]) {
+        lo -= 1;
+    }
+    while hi + 1 < eligible.len() && same(eligible[hi], eligible[hi + 1]) {
+        hi += 1;
+    }
+    Some(
+        eligible[lo..=hi]
+            .iter()
+            .map(|l| normalize_title(&l.text))
+            .collect(),
+    )
 }

@@ -5,10 +5,9 @@
 //! volume's front matter) start nothing and end the current form.
 
 use crate::grid::FormGrid;
-use crate::labels::{Label, label_of, normalize_label};
+use crate::labels::{Label, label_of};
+use crate::title;
 use jx_model::{PageLayout, Table, TextLine};
-use regex::Regex;
-use std::sync::LazyLock;
 
 /// One form's pieces, in document order.
 #[derive(Debug, Clone, Default)]
@@ -30,24 +29,9 @@ pub struct Located {
 /// before (pt).
 const EDGE_TOLERANCE: f32 = 6.0;
 
-/// `(2024年度)` and its variants.
-pub fn year_of(text: &str) -> Option<i32> {
-    static YEAR: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(19[0-9]{2}|2[0-1][0-9]{2})\s*年度").unwrap());
-    YEAR.captures(text).and_then(|c| c[1].parse().ok())
-}
-
-/// A line that is only the year line (`(2024年度)`).
-pub fn is_year_line(text: &str) -> bool {
-    static YEAR_LINE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[(（]?\s*(19|20|21)[0-9]{2}\s*年度?\s*[)）]?$").unwrap());
-    YEAR_LINE.is_match(normalize_label(text).as_str())
-}
-
-/// A line that titles a form: …绩效目标…表.
-pub fn is_form_title(text: &str) -> bool {
-    let n = normalize_label(text);
-    n.contains("绩效目标") && (n.ends_with("表") || n.ends_with("表)")) && !n.contains("汇总")
+/// A line that titles a form (…绩效目标…表), or one of its year lines.
+fn is_heading(text: &str) -> bool {
+    title::title_of(text, false).is_some() || title::is_year_line(text)
 }
 
 /// A table starts a form when it carries 项目名称 as a form does — a label
@@ -81,9 +65,8 @@ fn continues(
         && t.page == prev.page + 1
         && (t.bbox.x0 - prev.bbox.x0).abs() <= EDGE_TOLERANCE
         && (t.bbox.x1 - prev.bbox.x1).abs() <= EDGE_TOLERANCE
-        && !between
-            .iter()
-            .any(|l| is_form_title(&l.text) || is_year_line(&l.text))
+        && !between.iter().any(|l| is_heading(&l.text))
+        && !t.cells.iter().any(|c| is_heading(&c.text))
 }
 
 /// Walks the pages in order and groups tables into forms.
@@ -146,6 +129,24 @@ pub fn locate(pages: &[PageLayout]) -> Located {
                 out.forms.push(f);
             }
             pending.clear();
+            // A small table that is no part of a form may be the next
+            // form's heading, boxed (a one-row title table): its cells
+            // are heading lines.
+            if !follows && t.rows() <= 3 {
+                pending.extend(
+                    t.cells
+                        .iter()
+                        .filter(|c| !c.text.trim().is_empty())
+                        .map(|c| TextLine {
+                            page: t.page,
+                            bbox: c.bbox,
+                            text: c.text.clone(),
+                            font_size: 0.0,
+                            overdrawn: c.overdrawn,
+                            confidence: c.confidence,
+                        }),
+                );
+            }
         }
     }
     if let Some(f) = current {
@@ -159,15 +160,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn titles_and_years() {
-        assert!(is_form_title("财政项目支出绩效目标申报表"));
-        assert!(is_form_title("项目支出绩效目标填报表"));
-        assert!(!is_form_title(
+    fn headings() {
+        assert!(is_heading("财政项目支出绩效目标申报表"));
+        assert!(is_heading("（2023年度）"));
+        assert!(!is_heading(
             "上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"
         ));
-        assert!(is_year_line("(2024年度)") && is_year_line("（2023 年度）"));
-        assert!(!is_year_line("财政项目支出绩效目标申报表"));
-        assert_eq!(year_of("(2024年度)"), Some(2024));
-        assert_eq!(year_of("无"), None);
     }
 }

@@ -8,6 +8,7 @@
 //! Tables cut by page breaks are joined later, by the form layer, which
 //! knows what a form's rows mean; this stage sees one page at a time.
 
+pub mod blocks;
 pub mod lattice;
 pub mod options;
 pub mod snap;
@@ -29,18 +30,21 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
         .map(|f| vec![Vec::new(); f.cells.len()])
         .collect();
     let mut outside: Vec<&Glyph> = Vec::new();
+    let index: Vec<CellIndex> = frames.iter().map(CellIndex::new).collect();
     for g in visible {
         let c = g.bbox.center();
-        let hit = frames.iter().enumerate().find_map(|(ti, f)| {
-            f.cells
-                .iter()
-                .position(|cell| cell.bbox.contains(c))
-                .map(|ci| (ti, ci))
-        });
+        let hit = frames
+            .iter()
+            .zip(&index)
+            .enumerate()
+            .find_map(|(ti, (f, ix))| ix.cell_at(f, c).map(|ci| (ti, ci)));
         match hit {
             Some((ti, ci)) => per_cell[ti][ci].push(g),
             None => outside.push(g),
         }
+    }
+    for (f, cells) in frames.iter().zip(per_cell.iter_mut()) {
+        blocks::regroup(f, cells, opts);
     }
     let tables = frames
         .iter()
@@ -80,6 +84,55 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
         extraction: page.extraction,
         tables,
         lines: free_lines(page.number, &outside, opts),
+    }
+}
+
+/// Which cell of a frame holds a point, found by binary search over the
+/// frame's grid lines instead of trying every cell (a page has a thousand
+/// glyphs and a hundred cells).
+struct CellIndex {
+    /// `slot[row * cols + col]`: the cell covering that grid cell.
+    slot: Vec<Option<usize>>,
+    cols: usize,
+}
+
+impl CellIndex {
+    fn new(f: &TableFrame) -> Self {
+        let rows = f.row_edges.len().saturating_sub(1);
+        let cols = f.col_edges.len().saturating_sub(1);
+        let mut slot = vec![None; rows * cols];
+        for (i, c) in f.cells.iter().enumerate() {
+            for r in c.row..(c.row + c.row_span).min(rows) {
+                for k in c.col..(c.col + c.col_span).min(cols) {
+                    slot[r * cols + k].get_or_insert(i);
+                }
+            }
+        }
+        CellIndex { slot, cols }
+    }
+
+    /// The first cell (in the frame's order) whose box contains `p`.
+    fn cell_at(&self, f: &TableFrame, p: jx_model::Point) -> Option<usize> {
+        if !f.bbox.contains(p) {
+            return None;
+        }
+        let find = |edges: &[f32], v: f32| {
+            edges
+                .partition_point(|&e| e <= v)
+                .checked_sub(1)
+                .map(|i| i.min(edges.len().saturating_sub(2)))
+        };
+        let hit = find(&f.row_edges, p.y)
+            .zip(find(&f.col_edges, p.x))
+            .and_then(|(r, k)| self.slot.get(r * self.cols + k).copied().flatten())
+            .filter(|&i| f.cells[i].bbox.contains(p));
+        // On a grid line two cells hold the point; the first in order wins,
+        // as a plain scan would have it.
+        let on_edge = f.row_edges.contains(&p.y) || f.col_edges.contains(&p.x);
+        if hit.is_none() || on_edge {
+            return f.cells.iter().position(|cell| cell.bbox.contains(p));
+        }
+        hit
     }
 }
 

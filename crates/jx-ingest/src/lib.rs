@@ -80,6 +80,10 @@ pub enum Ocr<'a> {
     /// OCR cannot run (its language data is missing …): image pages are
     /// `needs_ocr`, with this reason.
     Unavailable(&'a str),
+    /// The engine is made when the first image page needs it (starting
+    /// Tesseract with chi_sim costs about 0.1 s of CPU, more than reading a
+    /// whole printed file): `Ok` is [`Ocr::Available`], `Err` [`Ocr::Unavailable`].
+    Lazy(&'a dyn Fn() -> Result<&'a OcrEngine, &'a str>),
 }
 
 /// A step of the work on one file, reported before it starts (the caller
@@ -221,6 +225,10 @@ pub fn ingest(
     if let Some(d) = damage {
         problems.push(Problem::file(ProblemCode::XrefDamaged, d.to_string()));
     }
+    if let Some(d) = pdf.page_tree_damage() {
+        problems.push(Problem::file(ProblemCode::PageTreeDamaged, d));
+    }
+    let cache = pdf.cache();
     let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
     let mut page_roles = Vec::with_capacity(pdf.page_count());
     let pages = opts
@@ -234,7 +242,7 @@ pub fn ingest(
             continue;
         }
         progress(Step::Page(number));
-        let read = guard::guarded_if(opts.catch_panics, || read_page(&pdf, i, opts, ocr))
+        let read = guard::guarded_if(opts.catch_panics, || read_page(&pdf, &cache, i, opts, ocr))
             .unwrap_or_else(|panic| {
                 PageRead::lost(Problem::page(ProblemCode::InternalError, number, panic))
             });
@@ -291,7 +299,13 @@ impl PageRead {
     }
 }
 
-fn read_page(pdf: &PdfFile, i: usize, opts: &IngestOptions, ocr: Ocr<'_>) -> PageRead {
+fn read_page<'a>(
+    pdf: &'a PdfFile,
+    cache: &jx_pdf::PageCache<'a>,
+    i: usize,
+    opts: &IngestOptions,
+    ocr: Ocr<'_>,
+) -> PageRead {
     let number = i as u32 + 1;
     let mut problems = Vec::new();
     match pdf.page_content_damage(i) {
@@ -303,7 +317,7 @@ fn read_page(pdf: &PdfFile, i: usize, opts: &IngestOptions, ocr: Ocr<'_>) -> Pag
         )),
         Ok(None) => {}
     }
-    let page = match pdf.page(i) {
+    let page = match pdf.page_with(i, cache) {
         Ok(p) => p,
         Err(e) => return PageRead::lost(page_problem(ProblemCode::PageLost, number, &e)),
     };
@@ -321,7 +335,15 @@ fn read_page(pdf: &PdfFile, i: usize, opts: &IngestOptions, ocr: Ocr<'_>) -> Pag
                 problems,
             };
         }
+        let ocr = match ocr {
+            Ocr::Lazy(make) => match make() {
+                Ok(e) => Ocr::Available(e),
+                Err(why) => Ocr::Unavailable(why),
+            },
+            other => other,
+        };
         let read = match ocr {
+            Ocr::Lazy(_) => unreachable!("resolved above"),
             Ocr::Unavailable(why) => Err(Problem::page(ProblemCode::OcrUnavailable, number, why)),
             Ocr::DecodeOnly => pdf
                 .page_raster(i, &page)
@@ -381,5 +403,7 @@ fn ocr_problem(page: u32, e: &OcrError) -> Problem {
     Problem::page(code, page, e.to_string())
 }
 
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod tests;

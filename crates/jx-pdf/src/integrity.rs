@@ -18,6 +18,7 @@ use crate::PdfError;
 use crate::guard::{find, rfind};
 use flate2::bufread::{DeflateDecoder, ZlibDecoder};
 use hayro_interpret::hayro_syntax::Filter;
+use hayro_interpret::hayro_syntax::Pdf;
 use hayro_interpret::hayro_syntax::object::{Array, Stream};
 use hayro_interpret::hayro_syntax::page::Page;
 use std::collections::HashSet;
@@ -77,6 +78,97 @@ fn inflates_cleanly(raw: &[u8]) -> bool {
     } else {
         std::io::copy(&mut DeflateDecoder::new(raw), &mut sink).is_ok()
     }
+}
+
+/// Page-tree nodes walked before giving up (a tree this big is a bomb).
+const MAX_TREE_NODES: usize = 200_000;
+
+/// What is wrong with the page tree, if anything. hayro walks the tree
+/// skipping any node it has already seen, so a `Pages` node listed among
+/// its own (or a descendant's) `Kids` is silently cut off there — and a
+/// file whose tree loops before its first page reads as empty. This walks
+/// the tree from the catalog itself and says what was found: a cycle, a
+/// kid that does not resolve, or fewer pages than `/Count` promises.
+pub(crate) fn page_tree_damage(pdf: &Pdf, pages_read: usize) -> Option<String> {
+    use hayro_interpret::hayro_syntax::object::{Dict, MaybeRef, Name, Object, ObjectIdentifier};
+    let xref = pdf.xref();
+    let root: Dict<'_> = xref.get(xref.root_id())?;
+    let tree_ref = root.get_ref(b"Pages")?;
+    let tree: Dict<'_> = xref.get(tree_ref.into())?;
+    let promised = tree.get::<i64>(b"Count");
+    let mut problems: Vec<String> = Vec::new();
+    let mut leaves = 0usize;
+    let mut seen: HashSet<ObjectIdentifier> = HashSet::new();
+    // Depth-first, with the chain of ancestors to tell a cycle from a node
+    // shared by two parents.
+    let mut stack: Vec<(Dict<'_>, Vec<ObjectIdentifier>)> = vec![(tree, vec![tree_ref.into()])];
+    seen.insert(tree_ref.into());
+    while let Some((node, path)) = stack.pop() {
+        if seen.len() > MAX_TREE_NODES {
+            problems.push("the page tree is too large to walk".into());
+            break;
+        }
+        let Some(kids) = node.get::<Array<'_>>(b"Kids") else {
+            problems.push(format!(
+                "page tree node {} has no /Kids",
+                path.last().map_or(0, |i| i.obj_number)
+            ));
+            continue;
+        };
+        let mut children = Vec::new();
+        for kid in kids.raw_iter() {
+            let (dict, id): (Option<Dict<'_>>, Option<ObjectIdentifier>) = match kid {
+                MaybeRef::Ref(r) => {
+                    let id: ObjectIdentifier = r.into();
+                    if path.contains(&id) {
+                        problems.push(format!(
+                            "the page tree has a cycle (node {} is listed among its own kids); the pages below it were read once",
+                            id.obj_number
+                        ));
+                        continue;
+                    }
+                    if !seen.insert(id) {
+                        problems.push(format!("page tree node {} is listed twice", id.obj_number));
+                        continue;
+                    }
+                    (xref.get::<Dict<'_>>(id), Some(id))
+                }
+                MaybeRef::NotRef(o) => (Object::into_dict(o), None),
+            };
+            let Some(dict) = dict else {
+                problems.push(format!(
+                    "a page tree kid{} does not resolve to a page",
+                    id.map_or(String::new(), |i| format!(" ({} 0 R)", i.obj_number))
+                ));
+                continue;
+            };
+            if dict.get::<Name<'_>>(b"Type").as_deref() == Some(b"Pages".as_slice()) {
+                let mut p = path.clone();
+                p.extend(id);
+                children.push((dict, p));
+            } else {
+                leaves += 1;
+            }
+        }
+        stack.extend(children.into_iter().rev());
+    }
+    if problems.is_empty() && promised.is_some_and(|c| c != leaves as i64) && pages_read < leaves {
+        problems.push(format!(
+            "the page tree holds {leaves} page(s) but /Count says {}",
+            promised.unwrap_or(0)
+        ));
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    problems.dedup();
+    let lost = match promised {
+        Some(c) if c > pages_read as i64 => {
+            format!(" ({pages_read} of the {c} page(s) its /Count promises were read)")
+        }
+        _ => format!(" ({pages_read} page(s) read)"),
+    };
+    Some(format!("{}{lost}", problems.join("; ")))
 }
 
 /// Sections followed through `/Prev` before giving up.

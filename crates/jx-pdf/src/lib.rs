@@ -182,6 +182,9 @@ impl ExtractedPage {
 
 /// An opened PDF file. Pages are read one at a time so that memory stays
 /// bounded on long scans.
+/// Decoded fonts and objects of one [`PdfFile`], shared by its pages.
+pub struct PageCache<'a>(InterpreterCache<'a>);
+
 pub struct PdfFile {
     pdf: Pdf,
     opts: PdfOptions,
@@ -214,9 +217,34 @@ impl PdfFile {
         self.pdf.pages().len()
     }
 
+    /// What is wrong with the page tree (a cycle, a kid that is no page,
+    /// fewer pages than `/Count`), in words; `None` when it is intact.
+    /// hayro skips such damage silently, so pages may be missing.
+    pub fn page_tree_damage(&self) -> Option<String> {
+        integrity::page_tree_damage(&self.pdf, self.page_count())
+    }
+
+    /// A cache of the file's decoded fonts and objects, to share across its
+    /// pages ([`PdfFile::page_with`]). hayro parses a font again for every
+    /// page it is given a new cache for; a volume sets every page in the
+    /// same few fonts, and parsing them was most of the time spent on a page
+    /// (measured with `perf`, README "Benchmarks").
+    pub fn cache(&self) -> PageCache<'_> {
+        PageCache(InterpreterCache::new())
+    }
+
     /// Interprets page `index` (0-based) and returns what its text layer
     /// holds.
     pub fn page(&self, index: usize) -> Result<ExtractedPage, PdfError> {
+        self.page_with(index, &self.cache())
+    }
+
+    /// [`PdfFile::page`] with the file's shared cache.
+    pub fn page_with<'a>(
+        &'a self,
+        index: usize,
+        cache: &PageCache<'a>,
+    ) -> Result<ExtractedPage, PdfError> {
         let number = index as u32 + 1;
         let page = &self.pdf.pages()[index];
         let (width, height) = page.render_dimensions();
@@ -228,7 +256,7 @@ impl PdfFile {
             });
         }
         let mut device = CollectingDevice::with_budget(self.opts.max_draw_calls);
-        let cache = InterpreterCache::new();
+        let cache = &cache.0;
         let warnings = Arc::new(std::sync::Mutex::new(Vec::<ReaderWarning>::new()));
         let sink = warnings.clone();
         let settings = InterpreterSettings {
@@ -241,7 +269,7 @@ impl PdfFile {
         };
         let transform = page.initial_transform(true).to_kurbo();
         let bbox = hayro_interpret::kurbo::Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
-        let mut ctx = Context::new(transform, bbox, &cache, page.xref(), settings);
+        let mut ctx = Context::new(transform, bbox, cache, page.xref(), settings);
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             interpret_page(page, &mut ctx, &mut device)
         }));

@@ -41,12 +41,29 @@ pub fn collapse_overdrawn(glyphs: Vec<Glyph>, opts: &OverdrawOptions) -> Vec<Gly
     }
     let mut keeper: Vec<Option<usize>> = vec![None; glyphs.len()];
     for indices in by_text.values() {
-        for (k, &i) in indices.iter().enumerate() {
+        // A common character (a digit, 的) occurs hundreds of times on a
+        // page: compare each copy only with those whose centre lies within
+        // the largest tolerance of the group horizontally (sorted by x),
+        // not with every other.
+        let cx = |i: usize| glyphs[i].bbox.center().x;
+        let widest = indices
+            .iter()
+            .map(|&i| glyphs[i].font_size.max(1.0))
+            .fold(1.0, f32::max)
+            * opts.max_offset_em;
+        let mut by_x: Vec<usize> = indices.clone();
+        by_x.sort_by(|&a, &b| cx(a).total_cmp(&cx(b)));
+        let xs: Vec<f32> = by_x.iter().map(|&i| cx(i)).collect();
+        // In drawing order, so the first-drawn copy is the one kept.
+        for &i in indices {
             if keeper[i].is_some() {
                 continue;
             }
-            for &j in &indices[k + 1..] {
-                if keeper[j].is_none() && same_place(&glyphs[i], &glyphs[j], opts) {
+            let x = cx(i);
+            let from = xs.partition_point(|&v| v < x - widest);
+            let to = xs.partition_point(|&v| v <= x + widest);
+            for &j in &by_x[from..to] {
+                if j > i && keeper[j].is_none() && same_place(&glyphs[i], &glyphs[j], opts) {
                     keeper[j] = Some(i);
                 }
             }

@@ -70,3 +70,135 @@ pub fn hex(bytes: &[u8]) -> String {
     let h: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
     format!("<{h}>")
 }
+
+/// `s` in UTF-16BE, as the `UniGB-UCS2-H` CMap of [`stsong_font`] reads it.
+pub fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
+}
+
+/// Page height of [`Sheet`] pages (A4, points).
+pub const PAGE_HEIGHT: f32 = 842.0;
+
+/// One row of a ruled table drawn by [`Sheet::table`].
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub height: f32,
+    /// Cells left to right: width (pt) and text; `\n` separates the lines of
+    /// a wrapped cell, which are centred on the row as spreadsheet exports
+    /// centre them — running over the row's borders where it is too short.
+    pub cells: Vec<(f32, String)>,
+    /// No rule above / below the row: a page break cut it open.
+    pub open_top: bool,
+    pub open_bottom: bool,
+    pub size: f32,
+}
+
+impl Row {
+    /// A closed row in 9 pt type.
+    pub fn new(height: f32, cells: &[(f32, &str)]) -> Row {
+        Row {
+            height,
+            cells: cells.iter().map(|(w, t)| (*w, t.to_string())).collect(),
+            open_top: false,
+            open_bottom: false,
+            size: 9.0,
+        }
+    }
+}
+
+/// One page's drawing, in a top-down frame (y from the top of the page), as
+/// producers lay forms out: text in `STSong-Light` (`/F1`), rules as thin
+/// strokes.
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    ops: String,
+}
+
+impl Sheet {
+    /// Text whose em box has its top at `y_top`.
+    pub fn text(&mut self, x: f32, y_top: f32, size: f32, s: &str) -> &mut Self {
+        let base = PAGE_HEIGHT - y_top - 0.88 * size;
+        self.ops.push_str(&format!(
+            "BT /F1 {size} Tf 1 0 0 1 {x} {base} Tm {} Tj ET\n",
+            hex(&utf16(s))
+        ));
+        self
+    }
+
+    /// Text drawn one character at a time, `pitch` pt apart (WPS spaces a
+    /// title out this way).
+    pub fn spaced(&mut self, x: f32, y_top: f32, size: f32, pitch: f32, s: &str) -> &mut Self {
+        for (i, c) in s.chars().enumerate() {
+            self.text(x + i as f32 * pitch, y_top, size, &c.to_string());
+        }
+        self
+    }
+
+    pub fn hline(&mut self, y: f32, x0: f32, x1: f32) -> &mut Self {
+        let y = PAGE_HEIGHT - y;
+        self.ops
+            .push_str(&format!("0.5 w {x0} {y} m {x1} {y} l S\n"));
+        self
+    }
+
+    pub fn vline(&mut self, x: f32, y0: f32, y1: f32) -> &mut Self {
+        let (a, b) = (PAGE_HEIGHT - y0, PAGE_HEIGHT - y1);
+        self.ops.push_str(&format!("0.5 w {x} {a} m {x} {b} l S\n"));
+        self
+    }
+
+    /// Draws `rows` from (`x0`, `y0`) down; returns the bottom y.
+    pub fn table(&mut self, x0: f32, y0: f32, rows: &[Row]) -> f32 {
+        let mut y = y0;
+        for r in rows {
+            let width: f32 = r.cells.iter().map(|c| c.0).sum();
+            if !r.open_top {
+                self.hline(y, x0, x0 + width);
+            }
+            if !r.open_bottom {
+                self.hline(y + r.height, x0, x0 + width);
+            }
+            let mut x = x0;
+            self.vline(x, y, y + r.height);
+            for (w, text) in &r.cells {
+                let lines: Vec<&str> = text.split('\n').filter(|l| !l.is_empty()).collect();
+                let pitch = 1.3 * r.size;
+                let block = pitch * lines.len().saturating_sub(1) as f32 + r.size;
+                let mut ty = y + 0.5 * (r.height - block);
+                for l in lines {
+                    self.text(x + 2.0, ty, r.size, l);
+                    ty += pitch;
+                }
+                x += w;
+                self.vline(x, y, y + r.height);
+            }
+            y += r.height;
+        }
+        y
+    }
+}
+
+/// A PDF of A4 pages drawing `sheets`, all with `/F1` = [`stsong_font`]
+/// (`UniGB-UCS2-H`). `pages_entry` replaces the page tree's `/Kids` and
+/// `/Count` when given (to build damaged trees).
+pub fn sheets_pdf(sheets: &[Sheet], pages_entry: Option<&str>) -> Vec<u8> {
+    let n = sheets.len();
+    // 1 catalog, 2 pages, 3 font, then page i at 4 + 2i, its content at 5 + 2i.
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    let mut objects: Vec<Object> = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        match pages_entry {
+            Some(e) => format!("<< /Type /Pages {e} >>"),
+            None => format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")),
+        },
+        stsong_font("UniGB-UCS2-H"),
+    ];
+    for (i, s) in sheets.iter().enumerate() {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+            5 + 2 * i
+        ));
+        objects.push(stream(&s.ops));
+    }
+    build(&objects)
+}

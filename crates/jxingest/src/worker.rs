@@ -216,10 +216,12 @@ fn read_file(req: &Request, progress: &mut dyn FnMut(Step)) -> Done {
         }
     };
     let opts = req.settings.ingest_options();
-    let ocr = match engine(&req.settings) {
-        Ok(e) => Ocr::Available(e),
-        Err(why) => Ocr::Unavailable(why),
+    // Tesseract starts only when a file has an image page.
+    let make = || match engine(&req.settings) {
+        Ok(e) => Ok(e),
+        Err(why) => Err(why.as_str()),
     };
+    let ocr = Ocr::Lazy(&make);
     let source = SourceFile {
         path: req.rel.clone(),
         sha256: sha256.clone(),

@@ -1,0 +1,316 @@
+//! A form's title and year, as the form prints them.
+//!
+//! Producers lay the heading out in many ways: a line above the table (WPS
+//! Office may draw it character by character, spaced out, in larger type),
+//! a one-row table of its own, or the table's own top cells; the year as
+//! `（2023年度）` under the title, right-aligned, in the table's first row, as
+//! `2023年度` or `年度：2023`, or after the title on its line. The
+//! candidates are the heading's lines with pieces on one baseline joined,
+//! then the cells above the form's first label. A candidate is a title only
+//! if it reads as one — short, no sentence punctuation, ending in 表 — so
+//! goal text or a unit line never becomes a title; where none does, the
+//! title is null (and the caller warns). Nothing is ever invented.
+
+use jx_model::TextLine;
+use regex::Regex;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest title, in characters (the longest standard title has 14; a
+/// district's own wording a few more).
+const MAX_TITLE_CHARS: usize = 40;
+
+/// NFKC, white space removed.
+fn squeeze(text: &str) -> String {
+    text.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A year as a form's year line prints it: `(2024年度)`, `2024年度`,
+/// `年度：2024`, `2024年`.
+pub fn year_of(text: &str) -> Option<i32> {
+    static YEAR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[^0-9])(19[0-9]{2}|2[0-1][0-9]{2})年度|年度[:：]?(19[0-9]{2}|2[0-1][0-9]{2})(?:[^0-9]|$)")
+            .unwrap()
+    });
+    static LINE_YEAR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
+    let n = squeeze(text);
+    if is_year_line(&n) {
+        return LINE_YEAR.find(&n).and_then(|m| m.as_str().parse().ok());
+    }
+    YEAR.captures(&n)
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+        .and_then(|m| m.as_str().parse().ok())
+}
+
+/// A line that is only the year (`(2024年度)`, `2024年度`, `年度：2024`).
+pub fn is_year_line(text: &str) -> bool {
+    static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^[(\[【〔]?((19|20|21)[0-9]{2}年度?|年度[:：]?(19|20|21)[0-9]{2}年?)[)\]】〕]?$",
+        )
+        .unwrap()
+    });
+    YEAR_LINE.is_match(&squeeze(text))
+}
+
+/// A unit line (`单位：万元`, `金额单位：元`).
+pub fn is_unit_line(text: &str) -> bool {
+    let n = squeeze(text);
+    n.contains("单位") && (n.ends_with("元") || n.ends_with("元)"))
+}
+
+/// `n` (squeezed) without a year printed after the title (`…表(2023年度)`).
+fn split_trailing_year(n: &str) -> &str {
+    static TAIL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[(\[【〔]?((19|20|21)[0-9]{2})年度?[)\]】〕]?$").unwrap());
+    match TAIL.find(n) {
+        Some(m) if m.start() > 0 => &n[..m.start()],
+        _ => n,
+    }
+}
+
+/// The title a line reads as, white space removed, or `None`: short, no
+/// sentence punctuation, ending in 表 (a year after it split off), not a
+/// summary list (…汇总表). `centred_or_large`: the line is centred over the
+/// table or set larger than the text around it; a title that does not say
+/// 绩效目标 must be.
+pub fn title_of(text: &str, centred_or_large: bool) -> Option<String> {
+    let n = squeeze(text);
+    if n.chars().any(|c| {
+        matches!(
+            c,
+            '。' | ',' | ';' | '!' | '?' | '、' | ':' | '，' | '；' | '：'
+        )
+    }) {
+        return None;
+    }
+    let title = split_trailing_year(&n);
+    let chars = title.chars().count();
+    if !(4..=MAX_TITLE_CHARS).contains(&chars) || title.contains("汇总") {
+        return None;
+    }
+    let ends = title.ends_with('表') || title.ends_with("表)");
+    let says_goal = title.contains("绩效目标") || title.contains("绩效指标");
+    (ends && (says_goal || centred_or_large)).then(|| {
+        // Keep the printed wording, full-width brackets included.
+        let raw: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        strip_raw_trailing_year(&raw).to_string()
+    })
+}
+
+/// `raw` without a year printed after the title (`…表（2023年度）`).
+fn strip_raw_trailing_year(raw: &str) -> &str {
+    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"[(（\[【〔]?\s*[0-9０-９]{4}\s*年度?\s*[)）\]】〕]?$").unwrap()
+    });
+    match TAIL.find(raw) {
+        Some(m) if m.start() > 0 => &raw[..m.start()],
+        _ => raw,
+    }
+}
+
+/// Joins the pieces of one printed line that the text layer gave as
+/// several (characters spaced out, separate runs): lines of one page on
+/// one baseline, in the same type size, with gaps of at most a few em.
+pub fn join_baselines(lines: &[TextLine]) -> Vec<TextLine> {
+    let mut sorted: Vec<&TextLine> = lines.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.page, a.bbox.center().y)
+            .partial_cmp(&(b.page, b.bbox.center().y))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut rows: Vec<Vec<&TextLine>> = Vec::new();
+    for l in sorted {
+        match rows.last_mut() {
+            Some(row)
+                if row[0].page == l.page
+                    && (row[0].bbox.center().y - l.bbox.center().y).abs()
+                        <= 0.3 * row[0].bbox.height().min(l.bbox.height()).max(1.0) =>
+            {
+                row.push(l)
+            }
+            _ => rows.push(vec![l]),
+        }
+    }
+    let mut out = Vec::new();
+    for mut row in rows {
+        row.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+        let mut cur: Option<TextLine> = None;
+        for l in row {
+            cur = match cur {
+                Some(mut c) => {
+                    let size = c.font_size.max(l.font_size).max(1.0);
+                    let same_size = (c.font_size - l.font_size).abs() <= 0.15 * size;
+                    if same_size && l.bbox.x0 - c.bbox.x1 <= 6.0 * size {
+                        c.text.push_str(&l.text);
+                        c.bbox = c.bbox.union(&l.bbox);
+                        c.overdrawn += l.overdrawn;
+                        Some(c)
+                    } else {
+                        out.push(c);
+                        Some(l.clone())
+                    }
+                }
+                None => Some(l.clone()),
+            };
+        }
+        out.extend(cur);
+    }
+    out
+}
+
+/// The heading found for one form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The line the title was read from (its text is the whole line).
+    pub line: Option<TextLine>,
+    pub title: Option<String>,
+    pub year: Option<i32>,
+}
+
+/// Finds the title and the year among `candidates` (in reading order:
+/// heading lines, then the table's cells above its first label), the table
+/// spanning `table_x` horizontally.
+pub fn find(candidates: &[TextLine], table_x: (f32, f32)) -> Found {
+    let lines = join_baselines(candidates);
+    let body = median_size(&lines);
+    let mid = 0.5 * (table_x.0 + table_x.1);
+    let tol = 0.08 * (table_x.1 - table_x.0).max(1.0);
+    let titled = lines.iter().rev().find_map(|l| {
+        let centred = (l.bbox.center().x - mid).abs() <= tol;
+        let large = body.is_some_and(|b| l.font_size >= 1.15 * b);
+        title_of(&l.text, centred || large).map(|t| (l, t))
+    });
+    let year_near = |title: Option<&TextLine>| {
+        let mut years: Vec<(&TextLine, i32)> = lines
+            .iter()
+            .filter(|l| is_year_line(&l.text))
+            .filter_map(|l| year_of(&l.text).map(|y| (l, y)))
+            .collect();
+        if let Some(t) = title {
+            years.sort_by(|a, b| distance(a.0, t).total_cmp(&distance(b.0, t)));
+        }
+        years.first().map(|(_, y)| *y)
+    };
+    let year = year_near(titled.as_ref().map(|(l, _)| *l))
+        .or_else(|| titled.as_ref().and_then(|(l, _)| year_of(&l.text)))
+        .or_else(|| {
+            // A short heading line that carries the year among other words
+            // (`填报单位：… 2023年度`), never a sentence.
+            lines
+                .iter()
+                .filter(|l| squeeze(&l.text).chars().count() <= 30 && !l.text.contains('。'))
+                .find_map(|l| year_of(&l.text))
+        });
+    Found {
+        line: titled.as_ref().map(|(l, _)| (*l).clone()),
+        title: titled.map(|(_, t)| t),
+        year,
+    }
+}
+
+/// Vertical distance between two lines, pages apart counting as far.
+fn distance(a: &TextLine, b: &TextLine) -> f32 {
+    if a.page != b.page {
+        return 1e6 * (a.page as f32 - b.page as f32).abs();
+    }
+    (a.bbox.center().y - b.bbox.center().y).abs()
+}
+
+/// The median type size of lines that give one (cells have none).
+fn median_size(lines: &[TextLine]) -> Option<f32> {
+    let mut s: Vec<f32> = lines
+        .iter()
+        .map(|l| l.font_size)
+        .filter(|&s| s > 0.0)
+        .collect();
+    if s.is_empty() {
+        return None;
+    }
+    s.sort_by(f32::total_cmp);
+    Some(s[s.len() / 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jx_model::Rect;
+
+    fn line(text: &str, x0: f32, y0: f32, x1: f32, size: f32) -> TextLine {
+        TextLine {
+            page: 1,
+            bbox: Rect::new(x0, y0, x1, y0 + size),
+            text: text.into(),
+            font_size: size,
+            overdrawn: 0,
+            confidence: None,
+        }
+    }
+
+    #[test]
+    fn titles_read_as_titles() {
+        assert_eq!(
+            title_of("财政项目支出绩效目标填报表", false).as_deref(),
+            Some("财政项目支出绩效目标填报表")
+        );
+        assert_eq!(
+            title_of("财 政 项 目 支 出 绩 效 目 标 表", false).as_deref(),
+            Some("财政项目支出绩效目标表")
+        );
+        assert_eq!(
+            title_of("项目支出绩效目标表（2023年度）", false).as_deref(),
+            Some("项目支出绩效目标表")
+        );
+        assert_eq!(title_of("项目申报表", false), None);
+        assert_eq!(title_of("项目申报表", true).as_deref(), Some("项目申报表"));
+        // Goal text, unit lines, summaries never.
+        assert_eq!(title_of("完成绩效目标，填报表格。", true), None);
+        assert_eq!(title_of("单位：万元", true), None);
+        assert_eq!(title_of("2024年度项目绩效目标汇总表", true), None);
+    }
+
+    #[test]
+    fn years_in_their_spellings() {
+        for t in [
+            "（2023年度）",
+            "(2023年度)",
+            "2023年度",
+            "年度：2023",
+            "2023 年度",
+            "（2023年）",
+        ] {
+            assert!(is_year_line(t), "{t}");
+            assert_eq!(year_of(t), Some(2023), "{t}");
+        }
+        assert!(!is_year_line("财政项目支出绩效目标申报表"));
+        assert_eq!(year_of("无"), None);
+        assert!(is_unit_line("单位：万元") && !is_unit_line("（2023年度）"));
+    }
+
+    #[test]
+    fn spaced_out_title_pieces_join_and_the_nearest_year_is_taken() {
+        let lines = vec![
+            line("财政项目支出", 150.0, 40.0, 270.0, 18.0),
+            line("绩效目标填报表", 300.0, 40.0, 440.0, 18.0),
+            line("（2023年度）", 460.0, 70.0, 540.0, 10.0),
+            line("单位：万元", 480.0, 84.0, 540.0, 10.0),
+        ];
+        let f = find(&lines, (50.0, 545.0));
+        assert_eq!(f.title.as_deref(), Some("财政项目支出绩效目标填报表"));
+        assert_eq!(f.year, Some(2023));
+    }
+
+    #[test]
+    fn goal_text_above_a_table_is_no_title() {
+        let lines = vec![line(
+            "通过项目实施，提升服务水平，完成年度工作表。",
+            50.0,
+            40.0,
+            540.0,
+            10.0,
+        )];
+        let f = find(&lines, (50.0, 545.0));
+        assert_eq!((f.title, f.year), (None, None));
+    }
+}
