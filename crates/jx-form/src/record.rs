@@ -5,7 +5,7 @@
 use crate::grid::GridCell;
 use jx_model::Code;
 use jx_model::record::Provenance;
-use jx_model::{Diagnostic, Diagnostics};
+use jx_model::{Diagnostic, Diagnostics, LookalikeProfile};
 use std::collections::BTreeMap;
 
 /// Diagnostics and provenance of one form, filled while its fields are read.
@@ -15,6 +15,8 @@ pub struct Recorder {
     pub provenance: BTreeMap<String, Provenance>,
     /// OCR confidence under which a field is flagged.
     pub low_confidence: f32,
+    /// The look-alike habits of each OCR engine.
+    pub lookalikes: Vec<LookalikeProfile>,
 }
 
 impl Recorder {
@@ -23,6 +25,19 @@ impl Recorder {
             low_confidence,
             ..Default::default()
         }
+    }
+
+    /// With the engines' look-alike profiles.
+    pub fn with_lookalikes(mut self, profiles: &[LookalikeProfile]) -> Self {
+        self.lookalikes = profiles.to_vec();
+        self
+    }
+
+    /// The look-alike profile of the engine that read `cell`, `None` for
+    /// text-layer cells or an engine without one.
+    pub fn lookalikes_of(&self, cell: &GridCell) -> Option<&LookalikeProfile> {
+        let engine = cell.engine?;
+        self.lookalikes.iter().find(|p| p.engine == engine)
     }
 
     /// The text of `cell` as the value of the field at `path`.
@@ -50,6 +65,13 @@ impl Recorder {
                     ),
                 )
                 .at(first.page, bbox),
+            );
+        }
+        for w in &cell.rewrites {
+            self.diagnostics.repair(
+                Diagnostic::new(Code::OcrRewritten, path, w.why.clone())
+                    .change(w.raw.clone(), w.rewritten.clone())
+                    .at(first.page, bbox),
             );
         }
         if let Some(c) = cell.confidence

@@ -27,7 +27,7 @@ use jx_model::{
     Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole, Problem, ProblemCode,
     Status, Unmapped,
 };
-use jx_ocr::{OcrEngine, OcrError, OcrOptions};
+use jx_ocr::{OcrError, OcrOptions, Recognizer};
 use jx_pdf::{PdfError, PdfFile, PdfOptions};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -73,7 +73,7 @@ impl IngestOptions {
 /// The recogniser for image pages, or why there is none.
 #[derive(Clone, Copy)]
 pub enum Ocr<'a> {
-    Available(&'a OcrEngine),
+    Available(&'a dyn Recognizer),
     /// Decode every page image but recognise nothing (the fuzzer: Tesseract
     /// is too slow for it); image pages then give no text and no problem.
     DecodeOnly,
@@ -248,8 +248,13 @@ pub fn ingest(
         }
     }
     progress(Step::Map);
+    // The form layer mends OCR text with the habits of the engine that read it.
+    let mut form_opts = opts.form.clone();
+    if let Ocr::Available(r) = ocr {
+        form_opts.lookalikes = r.lookalikes();
+    }
     let forms =
-        guard::guarded(|| jx_form::map(&layouts, source, &opts.form)).map_err(|detail| {
+        guard::guarded(|| jx_form::map(&layouts, source, &form_opts)).map_err(|detail| {
             FileError::Internal {
                 step: Step::Map.describe(),
                 detail,

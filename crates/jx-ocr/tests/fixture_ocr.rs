@@ -97,7 +97,7 @@ fn check_row(page: &PreparedPage, eng: &OcrEngine) {
                 "{g:?} in {cell:?}"
             );
             match g.origin {
-                GlyphOrigin::Ocr { confidence } => assert!(confidence > 0.5, "{g:?}"),
+                GlyphOrigin::Ocr(r) => assert!(r.confidence > 0.5, "{g:?}"),
                 GlyphOrigin::TextLayer => panic!("OCR glyph marked as text layer"),
             }
         }

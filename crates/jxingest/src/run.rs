@@ -12,10 +12,13 @@ use anyhow::{Context, Result};
 use jx_model::{FileRow, FormRecord, Manifest, Problem, ProblemCode, Status};
 use jx_sink::{FileOutput, JsonTree, Sink, layout};
 use rayon::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
+
+/// The environment variable naming ONNX Runtime's shared library.
+pub const ORT_DYLIB_VAR: &str = "JXINGEST_ORT_DYLIB";
 
 /// Runs the job; the exit status (0 or 1).
 pub fn run(args: &Args) -> Result<i32> {
@@ -27,6 +30,11 @@ pub fn run(args: &Args) -> Result<i32> {
     jx_sink::atomic::remove_leftover_temps(out);
     let settings = Settings {
         tessdata: args.tessdata.clone(),
+        ocr_engine: args.ocr_engine,
+        ppocr_models: args.ppocr_models.clone(),
+        ort_dylib: std::env::var_os(ORT_DYLIB_VAR)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
     };
     let options = settings.fingerprint();
     let inputs = &walked.inputs;
