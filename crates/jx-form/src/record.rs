@@ -68,11 +68,22 @@ impl Recorder {
             );
         }
         for w in &cell.rewrites {
-            self.diagnostics.repair(
-                Diagnostic::new(Code::OcrRewritten, path, w.why.clone())
-                    .change(w.raw.clone(), w.rewritten.clone())
-                    .at(first.page, bbox),
-            );
+            let d = Diagnostic::new(
+                if w.doubtful {
+                    Code::LowOcrConfidence
+                } else {
+                    Code::OcrRewritten
+                },
+                path,
+                w.why.clone(),
+            )
+            .change(w.raw.clone(), w.rewritten.clone())
+            .at(first.page, bbox);
+            if w.doubtful {
+                self.diagnostics.warn(d);
+            } else {
+                self.diagnostics.repair(d);
+            }
         }
         if let Some(c) = cell.confidence
             && c < self.low_confidence

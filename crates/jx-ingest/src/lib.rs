@@ -70,6 +70,17 @@ impl IngestOptions {
     }
 }
 
+/// The recogniser the options choose (`--ocr-engine`), with the form's
+/// vocabulary (labels, indicator taxonomy) to arbitrate between two engines.
+pub fn recognizer(opts: &IngestOptions) -> Result<Box<dyn Recognizer>, OcrError> {
+    let mut words: Vec<String> = jx_form::labels::VOCABULARY
+        .iter()
+        .flat_map(|(_, ws)| ws.iter().map(|w| w.to_string()))
+        .collect();
+    words.extend(jx_form::taxonomy::all_labels().map(str::to_string));
+    jx_ocr::recognizer(&opts.ocr, &words)
+}
+
 /// The recogniser for image pages, or why there is none.
 #[derive(Clone, Copy)]
 pub enum Ocr<'a> {

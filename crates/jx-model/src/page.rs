@@ -53,6 +53,10 @@ pub struct OcrRewrite {
     pub rewritten: String,
     /// Why, in a sentence.
     pub why: String,
+    /// The evidence is weak (two engines disagreed and neither reading fits
+    /// the field better): the form layer warns instead of logging a repair.
+    #[serde(default)]
+    pub doubtful: bool,
 }
 
 /// What a recogniser says about a word it made.

@@ -408,6 +408,7 @@ fn words_to_glyphs(words: &[Word], to_page: &impl Fn(f32, f32) -> jx_model::Poin
                 raw: join_words(run.iter().map(|w| w.raw.as_deref().unwrap_or(&w.text))),
                 rewritten: text.clone(),
                 why: crate::comparison::SETTLED_WHY.to_string(),
+                doubtful: false,
             })
         });
         glyphs.push(Glyph {

@@ -67,10 +67,12 @@
 //! libraries.
 
 mod binarize;
+mod combined;
 mod comparison;
 mod components;
 mod crops;
 mod engine;
+pub mod ppocr;
 mod prepare;
 mod raster;
 mod recognizer;

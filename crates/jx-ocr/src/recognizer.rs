@@ -62,14 +62,18 @@ impl Recognizer for crate::OcrEngine {
 }
 
 /// The recogniser the options choose, ready to read (its models loaded):
-/// a missing engine is reported here, before any page is read.
-pub fn recognizer(opts: &OcrOptions) -> Result<Box<dyn Recognizer>, OcrError> {
+/// a missing engine is reported here, before any page is read. `vocabulary`
+/// (labels, taxonomy entries) arbitrates between two engines that disagree.
+pub fn recognizer(
+    opts: &OcrOptions,
+    vocabulary: &[String],
+) -> Result<Box<dyn Recognizer>, OcrError> {
     match opts.engine {
         EngineChoice::Tesseract => Ok(Box::new(OcrEngine::new(opts)?)),
-        EngineChoice::PpOcr | EngineChoice::Both => Err(OcrError::EngineInit {
-            language: "ppocr".into(),
-            datapath: None,
-            detail: "PP-OCR is not part of this build".into(),
-        }),
+        EngineChoice::PpOcr => Ok(Box::new(crate::ppocr::PpOcr::new(opts)?)),
+        EngineChoice::Both => Ok(Box::new(
+            crate::combined::Combined::new(OcrEngine::new(opts)?, crate::ppocr::PpOcr::new(opts)?)
+                .with_vocabulary(vocabulary.iter().cloned()),
+        )),
     }
 }

@@ -185,7 +185,7 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
 fn engine(settings: &Settings) -> &'static Result<Box<dyn Recognizer>, String> {
     static ENGINE: OnceLock<Result<Box<dyn Recognizer>, String>> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        jx_ocr::recognizer(&settings.ingest_options().ocr).map_err(|e| e.to_string())
+        jx_ingest::recognizer(&settings.ingest_options()).map_err(|e| e.to_string())
     })
 }
 
