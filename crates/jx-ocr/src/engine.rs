@@ -92,6 +92,7 @@ pub struct OcrEngine {
     text_height: usize,
     parallel: bool,
     feed: OcrFeed,
+    single_line_psm: bool,
 }
 
 /// One recognised word from Tesseract's TSV output, in the OCR image's pixels.
@@ -125,6 +126,7 @@ impl OcrEngine {
             text_height: opts.text_height_px.clamp(8, 200) as usize,
             parallel: opts.parallel,
             feed: opts.feed,
+            single_line_psm: opts.single_line_psm,
         })
     }
 
@@ -229,7 +231,8 @@ impl OcrEngine {
         let img = img.resize(factor).padded(pad);
         let dpi = (page.dpi() * factor).round() as i32;
         let psm = match blob.layout {
-            Layout::Line => PageSegMode::PsmSingleLine,
+            Layout::Line if self.single_line_psm => PageSegMode::PsmSingleLine,
+            Layout::Line => PageSegMode::PsmSingleBlock,
             Layout::Block => PageSegMode::PsmSingleBlock,
         };
         let tsv = with_api(&self.key, |api| -> Result<String, OcrError> {

@@ -207,6 +207,10 @@ pub struct OcrOptions {
     pub parallel: bool,
     /// Which image Tesseract reads.
     pub feed: OcrFeed,
+    /// Tesseract's page-segmentation mode: `psm 7` (one line) for a box of
+    /// one line and `psm 6` (a block) for several, or `psm 6` for every box.
+    /// Measured with `scripts/ocr-compare` (README).
+    pub single_line_psm: bool,
 }
 
 impl Default for OcrOptions {
@@ -223,6 +227,7 @@ impl Default for OcrOptions {
             text_height_px: 22,
             parallel: true,
             feed: OcrFeed::Gray,
+            single_line_psm: true,
         }
     }
 }
