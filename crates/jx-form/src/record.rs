@@ -130,3 +130,77 @@ impl Recorder {
         self.diagnostics.repair(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::Piece;
+    use jx_model::{Extraction, OcrEngineId, OcrRewrite, Rect};
+
+    fn ocr_cell(text: &str, rewrites: Vec<OcrRewrite>) -> GridCell {
+        GridCell {
+            row: 0,
+            row_end: 0,
+            x0: 0.0,
+            x1: 10.0,
+            text: text.into(),
+            pieces: vec![Piece {
+                page: 1,
+                bbox: Rect::new(0.0, 0.0, 10.0, 10.0),
+            }],
+            overdrawn: 0,
+            confidence: Some(0.9),
+            engine: Some(OcrEngineId::Tesseract),
+            rewrites,
+            label: None,
+            label_read_as: None,
+            extraction: Extraction::Ocr,
+        }
+    }
+
+    #[test]
+    fn ocr_rewrites_are_repairs_of_the_field_and_doubts_are_warnings() {
+        let mut rec = Recorder::new(0.6);
+        let settled = OcrRewrite {
+            raw: ">90".into(),
+            rewritten: "≥90".into(),
+            why: "pixels".into(),
+            doubtful: false,
+        };
+        assert_eq!(
+            rec.read("indicators[0].value", &ocr_cell("≥90", vec![settled])),
+            "≥90"
+        );
+        let r = &rec.diagnostics.repairs[0];
+        assert_eq!(r.kind, Code::OcrRewritten);
+        assert_eq!(r.path, "indicators[0].value");
+        assert_eq!(
+            (r.before.as_deref(), r.after.as_deref()),
+            (Some(">90"), Some("≥90"))
+        );
+        rec.read("project.name", &ocr_cell("璧山", vec![rec_doubt()]));
+        assert_eq!(rec.diagnostics.warnings[0].kind, Code::LowOcrConfidence);
+        assert_eq!(rec.diagnostics.repairs.len(), 1);
+    }
+
+    fn rec_doubt() -> OcrRewrite {
+        OcrRewrite {
+            raw: "壁山".into(),
+            rewritten: "璧山".into(),
+            why: "engines disagree".into(),
+            doubtful: true,
+        }
+    }
+
+    #[test]
+    fn lookalikes_follow_the_cells_engine() {
+        let rec = Recorder::new(0.6).with_lookalikes(&[jx_model::LookalikeProfile {
+            engine: OcrEngineId::Tesseract,
+            ge_operator: vec!["之".into()],
+        }]);
+        assert!(rec.lookalikes_of(&ocr_cell("之90", vec![])).is_some());
+        let mut pp = ocr_cell("之90", vec![]);
+        pp.engine = Some(OcrEngineId::PpOcr);
+        assert!(rec.lookalikes_of(&pp).is_none());
+    }
+}

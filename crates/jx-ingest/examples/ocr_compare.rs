@@ -11,7 +11,8 @@
 //! for every box, never a single line), `ppocr`, `both`. Every PDF under
 //! SCANS_DIR is read through the whole pipeline (`jx_ingest::ingest`), and
 //! each form is compared with `EXPECTED_DIR/<pdf stem>/NN.json`, field by
-//! field. The resolution is taken from the file name (`scan300` → 300 dpi).
+//! field, strings by the contract's rule (NFKC, white space removed). The
+//! resolution is taken from the file name (`scan300` → 300 dpi).
 
 use jx_ingest::{IngestOptions, Ocr, SourceFile};
 use jx_ocr::EngineChoice;
@@ -22,7 +23,13 @@ use std::time::Instant;
 
 /// The kind of a field, by its path in the record.
 fn kind(path: &str) -> Option<&'static str> {
-    let skip = ["source", "repairs", "warnings", "provenance", "schema_version"];
+    let skip = [
+        "source",
+        "repairs",
+        "warnings",
+        "provenance",
+        "schema_version",
+    ];
     if skip.iter().any(|s| path.starts_with(&format!(".{s}"))) {
         return None;
     }
@@ -91,8 +98,11 @@ struct Tally {
 }
 
 impl Tally {
+    /// Compared by the contract's rule for strings: NFKC, white space removed.
     fn add(&mut self, want: &str, got: &str) {
-        let (w, g): (Vec<char>, Vec<char>) = (want.chars().collect(), got.chars().collect());
+        use unicode_normalization::UnicodeNormalization;
+        let norm = |s: &str| -> Vec<char> { s.nfkc().filter(|c| !c.is_whitespace()).collect() };
+        let (w, g) = (norm(want), norm(got));
         self.fields += 1;
         self.exact += usize::from(w == g);
         self.chars += w.len().max(1);
@@ -140,9 +150,15 @@ fn main() {
     let configs: Vec<String> = if args.len() > 2 {
         args[2..].to_vec()
     } else {
-        ["tesseract", "tesseract-h30", "tesseract-psm6", "ppocr", "both"]
-            .map(String::from)
-            .to_vec()
+        [
+            "tesseract",
+            "tesseract-h30",
+            "tesseract-psm6",
+            "ppocr",
+            "both",
+        ]
+        .map(String::from)
+        .to_vec()
     };
     let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&scans)
         .expect("scans dir")
@@ -150,14 +166,25 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
         .collect();
     pdfs.sort();
-    let kinds = ["labels", "names", "values", "amounts", "dates", "free text", "all"];
+    let kinds = [
+        "labels",
+        "names",
+        "values",
+        "amounts",
+        "dates",
+        "free text",
+        "all",
+    ];
     println!(
         "{:<16} {:<9} {}",
         "config",
         "scan",
         kinds.map(|k| format!("{k:>14}")).join("")
     );
-    println!("{:<26} (each column: exact fields %, character error rate %)", "");
+    println!(
+        "{:<26} (each column: exact fields %, character error rate %)",
+        ""
+    );
     for config in &configs {
         let Some(opts) = options(config) else {
             eprintln!("unknown config {config}");
@@ -204,7 +231,11 @@ fn main() {
                 .collect();
             println!("{config:<16} {res:<9} {cells}");
         }
-        println!("{config:<16} {:<9} {secs:.1} s for {} file(s)", "time", pdfs.len());
+        println!(
+            "{config:<16} {:<9} {secs:.1} s for {} file(s)",
+            "time",
+            pdfs.len()
+        );
     }
 }
 
@@ -229,7 +260,14 @@ fn read(pdf: &Path, opts: &IngestOptions, engine: &dyn jx_ocr::Recognizer) -> Ve
         path: pdf.file_name().unwrap().to_string_lossy().into(),
         sha256: jx_ingest::sha256_hex(&bytes),
     };
-    match jx_ingest::ingest(bytes, &source, opts, Ocr::Available(engine), &[], &mut |_| {}) {
+    match jx_ingest::ingest(
+        bytes,
+        &source,
+        opts,
+        Ocr::Available(engine),
+        &[],
+        &mut |_| {},
+    ) {
         Ok(r) => r
             .forms
             .iter()

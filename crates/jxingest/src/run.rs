@@ -36,6 +36,15 @@ pub fn run(args: &Args) -> Result<i32> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from),
     };
+    // An engine asked for by name must be there: say so before any file
+    // (the workers would only mark every scan `needs_ocr`).
+    if settings.ocr_engine != crate::settings::OcrEngineArg::Tesseract {
+        jx_ocr::ppocr::locate(
+            settings.ort_dylib.as_deref(),
+            settings.ppocr_models.as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!("--ocr-engine {}: {e}", settings.ocr_engine.name()))?;
+    }
     let options = settings.fingerprint();
     let inputs = &walked.inputs;
 

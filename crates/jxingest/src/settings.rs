@@ -18,6 +18,10 @@ pub enum OcrEngineArg {
 }
 
 impl OcrEngineArg {
+    pub fn name(self) -> &'static str {
+        self.choice().name()
+    }
+
     pub fn choice(self) -> EngineChoice {
         match self {
             OcrEngineArg::Tesseract => EngineChoice::Tesseract,
