@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub enum Extraction {
     /// The PDF's own text layer.
     Text,
-    /// Tesseract reading the page image.
+    /// A recogniser (Tesseract, PP-OCR) reading the page image.
     Ocr,
 }
 

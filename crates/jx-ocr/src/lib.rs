@@ -7,7 +7,7 @@
 //! jx-pdf   image page         → PageRaster (pixels + frame in page points)
 //! jx-ocr   prepare            → PreparedPage (deskewed, binarized, rules in points)
 //! jx-grid  cell_frames(rules) → cell boxes (points)
-//! jx-ocr   read_cells / read_outside → Vec<Glyph> (GlyphOrigin::Ocr { confidence })
+//! jx-ocr   Recognizer::read_cells / read_outside → Vec<Glyph> (GlyphOrigin::Ocr: engine, confidence, rewrite)
 //! jx-grid  reconstruct(PageContent)  → the same path as printed pages
 //! ```
 //!

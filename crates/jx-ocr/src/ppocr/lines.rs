@@ -1,6 +1,6 @@
 //! A crop's text lines, and a line as the model's input.
 
-use crate::crops::{Rendered, TextBlob, text_bands};
+use crate::crops::{Rendered, text_bands};
 
 /// One text line of a crop, in the crop's pixels: `[x0, x1) × [y0, y1)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub(crate) struct Line {
 /// (a stroke of punctuation, an underline) join the nearest line. Each line
 /// gets a margin of an eighth of its height above and below (the model was
 /// trained on detector boxes with such a margin), clamped to the crop.
-pub(crate) fn split(r: &Rendered, _blob: &TextBlob) -> Vec<Line> {
+pub(crate) fn split(r: &Rendered) -> Vec<Line> {
     let (w, h) = (r.img.width, r.img.height);
     if w == 0 || h == 0 {
         return Vec::new();

@@ -37,13 +37,14 @@ const MAX_INPUT_WIDTH: usize = INPUT_HEIGHT * 40;
 /// sorted by width so padding stays small.
 const BATCH: usize = 8;
 
-/// PP-OCRv5's look-alike habits: it drops the `≥` it cannot read rather
-/// than reading an ideograph for it (the pixel check puts it back), so no
-/// substitute is known.
+/// PP-OCRv5's look-alike habits. Its dictionary holds `≥` and the variant
+/// `≧` (the same operator, which NFKC does not fold); where it cannot read
+/// the sign it drops it rather than reading an ideograph for it (the pixel
+/// check puts it back), so no ideograph is taken for `≥` from its text.
 pub fn ppocr_lookalikes() -> LookalikeProfile {
     LookalikeProfile {
         engine: OcrEngineId::PpOcr,
-        ge_operator: vec!["≧".into(), ">>".into()],
+        ge_operator: vec!["≧".into()],
     }
 }
 
@@ -179,7 +180,7 @@ impl PpOcr {
                 continue;
             };
             let r = render(page, blob, OcrFeed::Gray);
-            let ls = lines::split(&r, blob);
+            let ls = lines::split(&r);
             for l in &ls {
                 images.push(lines::to_input(&r, l, INPUT_HEIGHT, MAX_INPUT_WIDTH));
             }
