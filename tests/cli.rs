@@ -89,3 +89,25 @@ fn a_file_without_forms_is_no_forms_and_exit_zero() {
     assert_eq!(m["files"][0]["status"], "no_forms");
     assert_eq!(m["files"][0]["forms"], 0);
 }
+
+#[test]
+fn a_missing_ppocr_model_is_a_clear_error_before_any_file() {
+    let input = temp_dir("cli-ppocr-in");
+    let out = temp_dir("cli-ppocr-out");
+    let nowhere = temp_dir("cli-ppocr-nowhere");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jxingest"))
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .args(["--quiet", "--ocr-engine", "ppocr", "--ppocr-models"])
+        .arg(&nowhere)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--ocr-engine ppocr") && err.contains("rec.onnx"),
+        "{err}"
+    );
+    assert!(!out.join("manifest.json").exists());
+}

@@ -5,7 +5,7 @@
 
 use crate::labels::{Label, label_of, nearest_label};
 use crate::taxonomy;
-use jx_model::{Extraction, Rect, Table};
+use jx_model::{Cell, Extraction, OcrEngineId, OcrRewrite, Rect, Table};
 
 /// Where on a page part of a cell was read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +27,11 @@ pub struct GridCell {
     pub pieces: Vec<Piece>,
     pub overdrawn: u32,
     pub confidence: Option<f32>,
+    /// OCR: the engine that read the cell (its look-alike habits).
+    pub engine: Option<OcrEngineId>,
+    /// Rewrites the OCR stage made to the cell's glyphs (logged as repairs
+    /// of the field the cell becomes).
+    pub rewrites: Vec<OcrRewrite>,
     pub label: Option<Label>,
     /// For a label snapped from OCR text one or two characters off: the text
     /// as read (the repair to log).
@@ -35,11 +40,18 @@ pub struct GridCell {
 }
 
 impl GridCell {
-    fn append(&mut self, text: &str, piece: Piece, overdrawn: u32, confidence: Option<f32>) {
+    fn append(&mut self, text: &str, piece: Piece, from: &Cell) {
         self.text.push_str(text);
         self.pieces.push(piece);
-        self.overdrawn += overdrawn;
-        self.confidence = min_conf(self.confidence, confidence);
+        self.overdrawn += from.overdrawn;
+        self.confidence = min_conf(self.confidence, from.confidence);
+        self.engine = self.engine.or(from.engine);
+        self.rewrites.extend(
+            from.rewrites
+                .iter()
+                .filter(|w| text.contains(w.rewritten.as_str()))
+                .cloned(),
+        );
         (self.label, self.label_read_as) = classify(&self.text, self.confidence.is_some());
     }
 
@@ -106,6 +118,8 @@ impl FormGrid {
                         }],
                         overdrawn: c.overdrawn,
                         confidence: c.confidence,
+                        engine: c.engine,
+                        rewrites: c.rewrites.clone(),
                         label,
                         label_read_as,
                         extraction,
@@ -119,8 +133,7 @@ impl FormGrid {
                             page: table.page,
                             bbox: c.bbox,
                         },
-                        c.overdrawn,
-                        c.confidence,
+                        c,
                     );
                     g.row_end = g.row_end.max(row_end);
                 }
@@ -137,8 +150,7 @@ impl FormGrid {
                                     page: table.page,
                                     bbox: *bbox,
                                 },
-                                c.overdrawn,
-                                c.confidence,
+                                c,
                             );
                         }
                     }
@@ -320,6 +332,8 @@ mod tests {
             )],
             overdrawn: 0,
             confidence: None,
+            engine: None,
+            rewrites: Vec::new(),
         }
     }
 

@@ -66,7 +66,11 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
             Some(v) => {
                 let path = format!("indicators[{i}].value");
                 let read = rec.read(&path, v);
-                match v.confidence.and_then(|_| normalize::mend_ocr_value(&read)) {
+                let ge: &[String] = rec.lookalikes_of(v).map_or(&[], |p| &p.ge_operator);
+                let mended = v
+                    .confidence
+                    .and_then(|_| normalize::mend_ocr_value(&read, ge));
+                match mended {
                     Some((mended, what)) => {
                         rec.repair(
                             Diagnostic::new(

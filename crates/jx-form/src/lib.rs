@@ -44,12 +44,17 @@ pub struct SourceFile {
 pub struct FormOptions {
     /// OCR confidence (0..1) under which a field gets a warning.
     pub low_confidence: f32,
+    /// The look-alike habits of the OCR engines that read the pages (each
+    /// recogniser publishes its own; the caller passes them on). A cell read
+    /// by an engine without a profile is mended by no look-alike table.
+    pub lookalikes: Vec<jx_model::LookalikeProfile>,
 }
 
 impl Default for FormOptions {
     fn default() -> Self {
         FormOptions {
             low_confidence: 0.6,
+            lookalikes: Vec::new(),
         }
     }
 }
@@ -68,7 +73,7 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut rec = Recorder::new(opts.low_confidence);
+            let mut rec = Recorder::new(opts.low_confidence).with_lookalikes(&opts.lookalikes);
             let heading = &headings[i];
             let form_title = match (&heading.line, &heading.title) {
                 (Some(l), Some(t)) => {

@@ -94,16 +94,13 @@ pub fn money_ignoring_grouping(text: &str, scale: u32) -> Option<String> {
     money(&t, scale).ok().flatten()
 }
 
-/// What Tesseract's `chi_sim` model reads in place of `≥` at the head of a
-/// target value (measured on the development scans): ideographs of a like
-/// shape, or a doubled `>`.
-const GE_LOOKALIKES: &[&str] = &["之", "过", "宇", "盖", "≧", ">>", "≥>", ">="];
-
 /// A target value read by OCR, mended by its pattern `op number (unit)`:
-/// a look-alike in the operator slot becomes `≥`; a percent unit with stray
-/// marks beside it (`(%g)`, `(%0)`, `(0%b)`) becomes `(%)`. Words are never
-/// touched. Returns the mended text and what was done, or `None`.
-pub fn mend_ocr_value(text: &str) -> Option<(String, String)> {
+/// a look-alike of `≥` in the operator slot (`ge_lookalikes`: the habits of
+/// the engine that read it, from its look-alike profile) becomes `≥`; a
+/// percent unit with stray marks beside it (`(%g)`, `(%0)`, `(0%b)`) becomes
+/// `(%)`. Words are never touched. Returns the mended text and what was
+/// done, or `None`.
+pub fn mend_ocr_value(text: &str, ge_lookalikes: &[String]) -> Option<(String, String)> {
     static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?P<op>[^0-9\s(（]{1,2})?\s*(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)\s*(?P<unit>[(（][^()（）]{1,6}[)）]|%)?$").unwrap()
     });
@@ -112,7 +109,7 @@ pub fn mend_ocr_value(text: &str) -> Option<(String, String)> {
     let mut out = String::new();
     let mut done = Vec::new();
     match c.name("op").map(|m| m.as_str()) {
-        Some(op) if GE_LOOKALIKES.contains(&op) => {
+        Some(op) if ge_lookalikes.iter().any(|l| l == op) => {
             out.push('≥');
             done.push(format!("operator {op:?} read for ≥"));
         }
@@ -311,6 +308,9 @@ mod tests {
 
     #[test]
     fn ocr_values_are_mended_by_their_pattern_only() {
+        // An engine's profile (the form layer has none of its own).
+        let ge: Vec<String> = ["之", ">>"].iter().map(|s| s.to_string()).collect();
+        let mend_ocr_value = |t: &str| mend_ocr_value(t, &ge);
         assert_eq!(
             mend_ocr_value("之85.00(%)").map(|m| m.0).as_deref(),
             Some("≥85.00(%)")
@@ -330,6 +330,8 @@ mod tests {
         assert_eq!(mend_ocr_value("=23000.00(人)"), None);
         assert_eq!(mend_ocr_value("与政策规定一致"), None);
         assert_eq!(mend_ocr_value("约90.00(%)"), None);
+        // Without the engine's habits the operator is left alone.
+        assert_eq!(super::mend_ocr_value("之85.00(%)", &[]), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::grid::GridCell;
 use jx_model::Code;
 use jx_model::record::Provenance;
-use jx_model::{Diagnostic, Diagnostics};
+use jx_model::{Diagnostic, Diagnostics, LookalikeProfile};
 use std::collections::BTreeMap;
 
 /// Diagnostics and provenance of one form, filled while its fields are read.
@@ -15,6 +15,8 @@ pub struct Recorder {
     pub provenance: BTreeMap<String, Provenance>,
     /// OCR confidence under which a field is flagged.
     pub low_confidence: f32,
+    /// The look-alike habits of each OCR engine.
+    pub lookalikes: Vec<LookalikeProfile>,
 }
 
 impl Recorder {
@@ -23,6 +25,19 @@ impl Recorder {
             low_confidence,
             ..Default::default()
         }
+    }
+
+    /// With the engines' look-alike profiles.
+    pub fn with_lookalikes(mut self, profiles: &[LookalikeProfile]) -> Self {
+        self.lookalikes = profiles.to_vec();
+        self
+    }
+
+    /// The look-alike profile of the engine that read `cell`, `None` for
+    /// text-layer cells or an engine without one.
+    pub fn lookalikes_of(&self, cell: &GridCell) -> Option<&LookalikeProfile> {
+        let engine = cell.engine?;
+        self.lookalikes.iter().find(|p| p.engine == engine)
     }
 
     /// The text of `cell` as the value of the field at `path`.
@@ -51,6 +66,24 @@ impl Recorder {
                 )
                 .at(first.page, bbox),
             );
+        }
+        for w in &cell.rewrites {
+            let d = Diagnostic::new(
+                if w.doubtful {
+                    Code::LowOcrConfidence
+                } else {
+                    Code::OcrRewritten
+                },
+                path,
+                w.why.clone(),
+            )
+            .change(w.raw.clone(), w.rewritten.clone())
+            .at(first.page, bbox);
+            if w.doubtful {
+                self.diagnostics.warn(d);
+            } else {
+                self.diagnostics.repair(d);
+            }
         }
         if let Some(c) = cell.confidence
             && c < self.low_confidence
@@ -95,5 +128,79 @@ impl Recorder {
 
     pub fn repair(&mut self, d: Diagnostic) {
         self.diagnostics.repair(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::Piece;
+    use jx_model::{Extraction, OcrEngineId, OcrRewrite, Rect};
+
+    fn ocr_cell(text: &str, rewrites: Vec<OcrRewrite>) -> GridCell {
+        GridCell {
+            row: 0,
+            row_end: 0,
+            x0: 0.0,
+            x1: 10.0,
+            text: text.into(),
+            pieces: vec![Piece {
+                page: 1,
+                bbox: Rect::new(0.0, 0.0, 10.0, 10.0),
+            }],
+            overdrawn: 0,
+            confidence: Some(0.9),
+            engine: Some(OcrEngineId::Tesseract),
+            rewrites,
+            label: None,
+            label_read_as: None,
+            extraction: Extraction::Ocr,
+        }
+    }
+
+    #[test]
+    fn ocr_rewrites_are_repairs_of_the_field_and_doubts_are_warnings() {
+        let mut rec = Recorder::new(0.6);
+        let settled = OcrRewrite {
+            raw: ">90".into(),
+            rewritten: "≥90".into(),
+            why: "pixels".into(),
+            doubtful: false,
+        };
+        assert_eq!(
+            rec.read("indicators[0].value", &ocr_cell("≥90", vec![settled])),
+            "≥90"
+        );
+        let r = &rec.diagnostics.repairs[0];
+        assert_eq!(r.kind, Code::OcrRewritten);
+        assert_eq!(r.path, "indicators[0].value");
+        assert_eq!(
+            (r.before.as_deref(), r.after.as_deref()),
+            (Some(">90"), Some("≥90"))
+        );
+        rec.read("project.name", &ocr_cell("璧山", vec![rec_doubt()]));
+        assert_eq!(rec.diagnostics.warnings[0].kind, Code::LowOcrConfidence);
+        assert_eq!(rec.diagnostics.repairs.len(), 1);
+    }
+
+    fn rec_doubt() -> OcrRewrite {
+        OcrRewrite {
+            raw: "壁山".into(),
+            rewritten: "璧山".into(),
+            why: "engines disagree".into(),
+            doubtful: true,
+        }
+    }
+
+    #[test]
+    fn lookalikes_follow_the_cells_engine() {
+        let rec = Recorder::new(0.6).with_lookalikes(&[jx_model::LookalikeProfile {
+            engine: OcrEngineId::Tesseract,
+            ge_operator: vec!["之".into()],
+        }]);
+        assert!(rec.lookalikes_of(&ocr_cell("之90", vec![])).is_some());
+        let mut pp = ocr_cell("之90", vec![]);
+        pp.engine = Some(OcrEngineId::PpOcr);
+        assert!(rec.lookalikes_of(&pp).is_none());
     }
 }

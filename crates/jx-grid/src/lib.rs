@@ -70,6 +70,8 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
                         runs: a.runs,
                         overdrawn: a.overdrawn,
                         confidence: a.confidence,
+                        engine: a.engine,
+                        rewrites: a.rewrites,
                     }
                 })
                 .collect(),

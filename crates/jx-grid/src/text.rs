@@ -17,6 +17,10 @@ pub struct Assembled {
     pub overdrawn: u32,
     /// Lowest OCR confidence among the glyphs, if any came from OCR.
     pub confidence: Option<f32>,
+    /// The engine of the first OCR glyph.
+    pub engine: Option<jx_model::OcrEngineId>,
+    /// The OCR stage's rewrites of these glyphs, in reading order.
+    pub rewrites: Vec<jx_model::OcrRewrite>,
     /// Largest font size seen.
     pub font_size: f32,
 }
@@ -95,6 +99,14 @@ pub fn join_line(line: &[&Glyph], opts: &GridOptions) -> String {
 pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
     let mut out = Assembled::default();
     for line in lines(glyphs, opts) {
+        // Rewrites in reading order.
+        for g in &line {
+            if let GlyphOrigin::Ocr(r) = &g.origin
+                && let Some(w) = &r.rewrite
+            {
+                out.rewrites.push((**w).clone());
+            }
+        }
         let text = join_line(&line, opts);
         let bbox = line
             .iter()
@@ -121,13 +133,16 @@ pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
     for g in glyphs {
         out.overdrawn += g.overdrawn;
         out.font_size = out.font_size.max(g.font_size);
-        if let GlyphOrigin::Ocr { confidence } = g.origin {
+        if let GlyphOrigin::Ocr(r) = &g.origin {
+            let confidence = r.confidence;
             out.confidence = Some(
                 out.confidence
                     .map_or(confidence, |c: f32| c.min(confidence)),
             );
+            out.engine.get_or_insert(r.engine);
         }
     }
+
     out
 }
 

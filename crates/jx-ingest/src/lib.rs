@@ -27,7 +27,7 @@ use jx_model::{
     Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole, Problem, ProblemCode,
     Status, Unmapped,
 };
-use jx_ocr::{OcrEngine, OcrError, OcrOptions};
+use jx_ocr::{OcrError, OcrOptions, Recognizer};
 use jx_pdf::{PdfError, PdfFile, PdfOptions};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -70,10 +70,21 @@ impl IngestOptions {
     }
 }
 
+/// The recogniser the options choose (`--ocr-engine`), with the form's
+/// vocabulary (labels, indicator taxonomy) to arbitrate between two engines.
+pub fn recognizer(opts: &IngestOptions) -> Result<Box<dyn Recognizer>, OcrError> {
+    let mut words: Vec<String> = jx_form::labels::VOCABULARY
+        .iter()
+        .flat_map(|(_, ws)| ws.iter().map(|w| w.to_string()))
+        .collect();
+    words.extend(jx_form::taxonomy::all_labels().map(str::to_string));
+    jx_ocr::recognizer(&opts.ocr, &words)
+}
+
 /// The recogniser for image pages, or why there is none.
 #[derive(Clone, Copy)]
 pub enum Ocr<'a> {
-    Available(&'a OcrEngine),
+    Available(&'a dyn Recognizer),
     /// Decode every page image but recognise nothing (the fuzzer: Tesseract
     /// is too slow for it); image pages then give no text and no problem.
     DecodeOnly,
@@ -83,7 +94,7 @@ pub enum Ocr<'a> {
     /// The engine is made when the first image page needs it (starting
     /// Tesseract with chi_sim costs about 0.1 s of CPU, more than reading a
     /// whole printed file): `Ok` is [`Ocr::Available`], `Err` [`Ocr::Unavailable`].
-    Lazy(&'a dyn Fn() -> Result<&'a OcrEngine, &'a str>),
+    Lazy(&'a dyn Fn() -> Result<&'a dyn Recognizer, &'a str>),
 }
 
 /// A step of the work on one file, reported before it starts (the caller
@@ -256,8 +267,19 @@ pub fn ingest(
         }
     }
     progress(Step::Map);
+    // The form layer mends OCR text with the habits of the engine that read
+    // it (a lazy engine was made by then if any page needed it).
+    let mut form_opts = opts.form.clone();
+    let used = match ocr {
+        Ocr::Available(r) => Some(r),
+        Ocr::Lazy(make) if layouts.iter().any(|l| l.extraction == Extraction::Ocr) => make().ok(),
+        _ => None,
+    };
+    if let Some(r) = used {
+        form_opts.lookalikes = r.lookalikes();
+    }
     let mut forms =
-        guard::guarded(|| jx_form::map(&layouts, source, &opts.form)).map_err(|detail| {
+        guard::guarded(|| jx_form::map(&layouts, source, &form_opts)).map_err(|detail| {
             FileError::Internal {
                 step: Step::Map.describe(),
                 detail,

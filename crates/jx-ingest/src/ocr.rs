@@ -7,12 +7,12 @@
 
 use jx_grid::GridOptions;
 use jx_model::{PageContent, PageRaster, Rect};
-use jx_ocr::{OcrEngine, OcrError, OcrOptions};
+use jx_ocr::{OcrError, OcrOptions, Recognizer};
 
 /// Reads one page image into page content.
 pub fn read_raster(
     raster: &PageRaster,
-    engine: &OcrEngine,
+    engine: &dyn Recognizer,
     ocr: &OcrOptions,
     grid: &GridOptions,
 ) -> Result<PageContent, OcrError> {
@@ -23,7 +23,11 @@ pub fn read_raster(
         .flat_map(|f| f.cells.iter().map(|c| c.bbox))
         .collect();
     let tables: Vec<Rect> = frames.iter().map(|f| f.bbox).collect();
-    let mut glyphs = engine.read_cells(&prepared, &cells)?;
+    let mut glyphs: Vec<_> = engine
+        .read_cells(&prepared, &cells)?
+        .into_iter()
+        .flatten()
+        .collect();
     glyphs.extend(engine.read_outside(&prepared, &tables)?);
     Ok(prepared.to_page_content(glyphs))
 }

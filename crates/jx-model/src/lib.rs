@@ -25,6 +25,9 @@ pub mod table;
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use geometry::{Point, Rect};
 pub use manifest::{FileRow, Manifest, Mode, PageRole, Problem, ProblemCode, Status, Unmapped};
-pub use page::{Extraction, Glyph, GlyphOrigin, PageContent, PageRaster, Rule, RuleAxis};
+pub use page::{
+    Extraction, Glyph, GlyphOrigin, LookalikeProfile, MAX_PAGE_PIXELS, OcrEngineId, OcrReading,
+    OcrRewrite, PageContent, PageRaster, Rule, RuleAxis,
+};
 pub use record::FormRecord;
 pub use table::{Cell, PageLayout, Table, TextLine};

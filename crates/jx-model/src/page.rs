@@ -10,17 +10,101 @@ use serde::{Deserialize, Serialize};
 pub enum Extraction {
     /// The PDF's own text layer.
     Text,
-    /// Tesseract reading the page image.
+    /// A recogniser (Tesseract, PP-OCR) reading the page image.
     Ocr,
 }
 
+/// Largest page image (pixels) decoded and prepared for OCR: one bomb guard
+/// shared by the PDF reader (decoding) and the OCR stage (preparing), so a
+/// page one accepts the other does not refuse. 120 M pixels is an A3 page at
+/// 600 dpi (≈ 7000 × 9900) with room to spare; a page image costs about
+/// 3 bytes a pixel while it is prepared.
+pub const MAX_PAGE_PIXELS: u64 = 120_000_000;
+
+/// Which recogniser read a glyph: each has its own look-alike habits and
+/// its own confidence scale, which the form layer must know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OcrEngineId {
+    /// Tesseract's LSTM (`chi_sim`); confidence is its word confidence / 100.
+    Tesseract,
+    /// PP-OCRv5 recognition (ONNX); confidence is the mean of the per
+    /// character maximum probabilities.
+    PpOcr,
+}
+
+impl OcrEngineId {
+    pub fn name(self) -> &'static str {
+        match self {
+            OcrEngineId::Tesseract => "tesseract",
+            OcrEngineId::PpOcr => "ppocr",
+        }
+    }
+}
+
+/// A rewrite the OCR stage made to what the engine read, from evidence the
+/// engine does not see (the pixels of an operator, a second engine): the
+/// form layer logs it as a repair of the field the glyph lands in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcrRewrite {
+    /// The engine's text.
+    pub raw: String,
+    /// The glyph's text after the rewrite.
+    pub rewritten: String,
+    /// Why, in a sentence.
+    pub why: String,
+    /// The evidence is weak (two engines disagreed and neither reading fits
+    /// the field better): the form layer warns instead of logging a repair.
+    #[serde(default)]
+    pub doubtful: bool,
+}
+
+/// What a recogniser says about a word it made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcrReading {
+    /// The engine's confidence in 0..1 (each engine its own scale).
+    pub confidence: f32,
+    pub engine: OcrEngineId,
+    /// Set when the glyph's text is not what the engine read.
+    pub rewrite: Option<Box<OcrRewrite>>,
+}
+
 /// Who produced a glyph, and how sure it is.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum GlyphOrigin {
     /// Decoded from a font in the text layer: certain.
     TextLayer,
-    /// Recognised from pixels, with the engine's confidence in 0..1.
-    Ocr { confidence: f32 },
+    /// Recognised from pixels.
+    Ocr(OcrReading),
+}
+
+impl GlyphOrigin {
+    /// A glyph read by `engine` with `confidence`, as the engine read it.
+    pub fn ocr(engine: OcrEngineId, confidence: f32) -> GlyphOrigin {
+        GlyphOrigin::Ocr(OcrReading {
+            confidence,
+            engine,
+            rewrite: None,
+        })
+    }
+
+    /// The OCR confidence, `None` for text-layer glyphs.
+    pub fn confidence(&self) -> Option<f32> {
+        match self {
+            GlyphOrigin::Ocr(r) => Some(r.confidence),
+            GlyphOrigin::TextLayer => None,
+        }
+    }
+}
+
+/// Characters an engine is known to read in place of others, by engine: the
+/// form layer mends a field's text by its pattern only with the habits of
+/// the engine that read it. Each recogniser publishes its own profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookalikeProfile {
+    pub engine: OcrEngineId,
+    /// What the engine reads in place of `≥` at the head of a target value.
+    pub ge_operator: Vec<String>,
 }
 
 /// One positioned piece of text: a character from a text layer, or a word

@@ -2,7 +2,7 @@
 //! lines of a page that lie outside any table.
 
 use crate::geometry::Rect;
-use crate::page::Extraction;
+use crate::page::{Extraction, OcrEngineId, OcrRewrite};
 use serde::{Deserialize, Serialize};
 
 /// One cell of a table grid. A merged cell spans several grid rows or columns;
@@ -24,6 +24,12 @@ pub struct Cell {
     pub overdrawn: u32,
     /// Lowest OCR confidence of the cell's text (0..1), `None` for text-layer cells.
     pub confidence: Option<f32>,
+    /// OCR: the engine that read the cell's text (the first glyph's).
+    #[serde(default)]
+    pub engine: Option<OcrEngineId>,
+    /// Rewrites the OCR stage made to the cell's glyphs, in reading order.
+    #[serde(default)]
+    pub rewrites: Vec<OcrRewrite>,
 }
 
 impl Cell {

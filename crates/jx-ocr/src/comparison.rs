@@ -125,6 +125,10 @@ pub(crate) fn comparison_with_bar(
     })
 }
 
+/// Why an operator was rewritten, as the repair says it.
+pub(crate) const SETTLED_WHY: &str = "comparison operator settled from its pixels: a chevron with a \
+     separate bar under it is ≥ or ≤, whatever the engine read";
+
 /// Mends the operator at the head of `text` when the pixels show a barred
 /// chevron: `>90` → `≥90`, `之85` → `≥85`, `入70` → `≤70`, `>>98` → `≥98`.
 /// Text that does not start with an operator slot followed by a digit is

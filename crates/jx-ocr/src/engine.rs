@@ -6,12 +6,10 @@
 //! accurate and, with empty cells skipped, faster. This module crops, cleans
 //! and feeds each box, and maps Tesseract's word boxes back to page points.
 
-use crate::binarize::InkImage;
-use crate::components::{Component, InkRun, label};
+use crate::crops::{Layout, TextBlob, cell_blob, outside_blobs};
 use crate::prepare::PreparedPage;
-use crate::raster::GrayImage;
 use crate::{OcrError, OcrFeed, OcrOptions};
-use jx_model::{Glyph, GlyphOrigin, Rect, RuleAxis};
+use jx_model::{Glyph, GlyphOrigin, OcrEngineId, OcrReading, OcrRewrite, Rect};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::ffi::CString;
@@ -94,26 +92,7 @@ pub struct OcrEngine {
     text_height: usize,
     parallel: bool,
     feed: OcrFeed,
-}
-
-/// Page-segmentation mode chosen for a box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Layout {
-    /// One text line: `psm 7`.
-    Line,
-    /// Several lines: `psm 6` (a uniform block).
-    Block,
-}
-
-/// The ink to read in one box, already separated from rules and noise.
-struct TextBlob {
-    /// Runs of the kept components (page pixel coordinates).
-    runs: Vec<InkRun>,
-    /// Pixel box to crop, `[x0, x1) × [y0, y1)`.
-    bbox: (usize, usize, usize, usize),
-    layout: Layout,
-    /// Typical text line height in pixels.
-    text_height: usize,
+    single_line_psm: bool,
 }
 
 /// One recognised word from Tesseract's TSV output, in the OCR image's pixels.
@@ -126,6 +105,8 @@ struct Word {
     height: f32,
     conf: f32,
     text: String,
+    /// What Tesseract read, when the text was rewritten from the pixels.
+    raw: Option<String>,
 }
 
 impl OcrEngine {
@@ -145,6 +126,7 @@ impl OcrEngine {
             text_height: opts.text_height_px.clamp(8, 200) as usize,
             parallel: opts.parallel,
             feed: opts.feed,
+            single_line_psm: opts.single_line_psm,
         })
     }
 
@@ -212,13 +194,7 @@ impl OcrEngine {
     fn read_blob(&self, page: &PreparedPage, blob: &TextBlob) -> Result<Vec<Glyph>, OcrError> {
         let first = self.read_blob_at(page, blob, self.text_height)?;
         let mean = |g: &[Glyph]| {
-            let c: Vec<f32> = g
-                .iter()
-                .filter_map(|g| match g.origin {
-                    jx_model::GlyphOrigin::Ocr { confidence } => Some(confidence),
-                    jx_model::GlyphOrigin::TextLayer => None,
-                })
-                .collect();
+            let c: Vec<f32> = g.iter().filter_map(|g| g.origin.confidence()).collect();
             c.iter().sum::<f32>() / c.len().max(1) as f32
         };
         if first.is_empty() || mean(&first) >= RETRY_BELOW_CONFIDENCE {
@@ -243,42 +219,7 @@ impl OcrEngine {
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
-        // Mask of the kept ink, in crop coordinates.
-        let mut mask = vec![0u8; w * h];
-        for r in &blob.runs {
-            let (y, x0, x1) = (r.y as usize, r.x0 as usize, r.x1 as usize);
-            if y < by0 || y >= by1 {
-                continue;
-            }
-            let (a, b) = (x0.max(bx0), x1.min(bx1));
-            if a < b {
-                mask[(y - by0) * w + a - bx0..(y - by0) * w + b - bx0].fill(1);
-            }
-        }
-        let mut img = GrayImage::white(w, h);
-        match self.feed {
-            OcrFeed::Binary => {
-                for (o, &m) in img.data.iter_mut().zip(&mask) {
-                    if m != 0 {
-                        *o = 0;
-                    }
-                }
-            }
-            OcrFeed::Gray => {
-                // The page's gray levels where there is kept ink or next to it
-                // (anti-aliased stroke edges); paper elsewhere. Rule remnants
-                // and specks are thereby gone, without hard binary edges.
-                let grown = dilate(&mask, w, h);
-                for y in 0..h {
-                    let src = &page.gray.data[(by0 + y) * page.gray.width + bx0..][..w];
-                    for x in 0..w {
-                        if grown[y * w + x] != 0 {
-                            img.data[y * w + x] = src[x];
-                        }
-                    }
-                }
-            }
-        }
+        let crate::crops::Rendered { img, mask } = crate::crops::render(page, blob, self.feed);
         let mut factor = (text_height as f32 / blob.text_height.max(1) as f32).clamp(0.2, 4.0);
         // Keep what Tesseract gets bounded (a page-sized box of tiny print
         // must not become a gigapixel image).
@@ -290,7 +231,8 @@ impl OcrEngine {
         let img = img.resize(factor).padded(pad);
         let dpi = (page.dpi() * factor).round() as i32;
         let psm = match blob.layout {
-            Layout::Line => PageSegMode::PsmSingleLine,
+            Layout::Line if self.single_line_psm => PageSegMode::PsmSingleLine,
+            Layout::Line => PageSegMode::PsmSingleBlock,
             Layout::Block => PageSegMode::PsmSingleBlock,
         };
         let tsv = with_api(&self.key, |api| -> Result<String, OcrError> {
@@ -322,7 +264,10 @@ impl OcrEngine {
             let x1 = x0 + ((y1 - y0) as f32 * 0.75) as usize;
             let mask = crate::comparison::Mask { data: &mask, w, h };
             let seen = crate::comparison::comparison_with_bar(&mask, x0, x1, y0, y1);
-            first.text = crate::comparison::mend_head(&first.text, seen);
+            let mended = crate::comparison::mend_head(&first.text, seen);
+            if mended != first.text {
+                first.raw = Some(std::mem::replace(&mut first.text, mended));
+            }
         }
         // An operator read as a word of its own before the number.
         if words.len() >= 2
@@ -342,8 +287,10 @@ impl OcrEngine {
             let seen = crate::comparison::comparison_with_bar(&mask, x0, x1, y0, y1);
             let joined =
                 crate::comparison::mend_head(&format!("{}{}", words[0].text, words[1].text), seen);
-            if let Some(op) = joined.chars().next().filter(|c| matches!(c, '≥' | '≤')) {
-                words[0].text = op.to_string();
+            if let Some(op) = joined.chars().next().filter(|c| matches!(c, '≥' | '≤'))
+                && words[0].text != op.to_string()
+            {
+                words[0].raw = Some(std::mem::replace(&mut words[0].text, op.to_string()));
             }
         }
         // Word box in OCR-image pixels → page pixels → page points.
@@ -374,332 +321,6 @@ fn img_scale(old: usize, new: usize) -> f32 {
     new as f32 / old.max(1) as f32
 }
 
-/// 3×3 dilation of a 0/1 mask.
-fn dilate(mask: &[u8], w: usize, h: usize) -> Vec<u8> {
-    let mut out = vec![0u8; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            if mask[y * w + x] == 0 {
-                continue;
-            }
-            for yy in y.saturating_sub(1)..(y + 2).min(h) {
-                for xx in x.saturating_sub(1)..(x + 2).min(w) {
-                    out[yy * w + xx] = 1;
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Size thresholds in pixels for a page.
-struct Sizes {
-    /// Components smaller than this (pixels) are scanner noise.
-    speck_area: u32,
-    /// A component this tall or wide is real print (a stroke, a digit), not
-    /// noise; a box needs one to be read at all.
-    significant: u32,
-}
-
-fn sizes(page: &PreparedPage) -> Sizes {
-    let dpi = page.dpi();
-    let s = dpi / 300.0;
-    Sizes {
-        speck_area: ((s * s * 6.0).round() as u32).max(2),
-        significant: ((2.5 * dpi / 72.0).round() as u32).max(3),
-    }
-}
-
-/// Finds the text inside a cell: the crop is shrunk past the cell's rules,
-/// rows and columns along its edges that are mostly ink (remains of a rule)
-/// are masked out, and components that are noise or thin slivers of rule are
-/// dropped. `None` for an empty cell.
-fn cell_blob(page: &PreparedPage, cell: &Rect) -> Option<TextBlob> {
-    let (x0, y0, x1, y1) = page.page_rect_to_pixels(cell);
-    let t = page.rule_thickness_px();
-    let inset = (t / 2.0).ceil() as usize + 1;
-    if x1 < x0 + 2 * inset + 3 || y1 < y0 + 2 * inset + 3 {
-        return None;
-    }
-    let (rx0, ry0, rx1, ry1) = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
-    let (rw, rh) = (rx1 - rx0, ry1 - ry0);
-    let ink = &page.ink;
-    let band = ((t * 2.0).ceil() as usize + 2).min(rw / 3).min(rh / 3);
-    let mut row_ink = vec![0usize; rh];
-    let mut col_ink = vec![0usize; rw];
-    let mut total = 0usize;
-    for y in ry0..ry1 {
-        let row = &ink.data[y * ink.width + rx0..y * ink.width + rx1];
-        for (x, &v) in row.iter().enumerate() {
-            if v != 0 {
-                row_ink[y - ry0] += 1;
-                col_ink[x] += 1;
-                total += 1;
-            }
-        }
-    }
-    let s = sizes(page);
-    // Fast exit: fewer ink pixels than one small character stroke.
-    if total < (s.significant * 2) as usize {
-        return None;
-    }
-    let erased_row = |y: usize| {
-        let i = y - ry0;
-        (i < band || i >= rh - band) && row_ink[i] * 2 > rw
-    };
-    let erased_col = |x: usize| {
-        let i = x - rx0;
-        (i < band || i >= rw - band) && col_ink[i] * 2 > rh
-    };
-    let (runs, comps) = label(ink, (rx0, ry0, rx1, ry1), |x, y| {
-        erased_row(y) || erased_col(x)
-    });
-    let keep: Vec<bool> = comps
-        .iter()
-        .map(|c| {
-            if c.area < s.speck_area {
-                return false;
-            }
-            // Slivers of a rule along the crop edge.
-            let touches_tb = c.y0 as usize <= ry0 + 1 || c.y1 as usize + 1 >= ry1;
-            let touches_lr = c.x0 as usize <= rx0 + 1 || c.x1 as usize + 1 >= rx1;
-            let thin = (t * 2.5).max(3.0) as u32;
-            !((touches_tb && c.height() <= thin && c.width() >= 4 * c.height())
-                || (touches_lr && c.width() <= thin && c.height() >= 4 * c.width()))
-        })
-        .collect();
-    blob_from(runs, &comps, &keep, &s, (rx0, ry0, rx1, ry1))
-}
-
-/// Builds a [`TextBlob`] from the kept components: their union box (padded,
-/// clamped to `limit`), the number of text lines (row profile) and the line
-/// height.
-fn blob_from(
-    runs: Vec<InkRun>,
-    comps: &[Component],
-    keep: &[bool],
-    s: &Sizes,
-    limit: (usize, usize, usize, usize),
-) -> Option<TextBlob> {
-    let kept: Vec<&Component> = comps
-        .iter()
-        .zip(keep)
-        .filter(|(_, k)| **k)
-        .map(|(c, _)| c)
-        .collect();
-    if !kept
-        .iter()
-        .any(|c| c.width().max(c.height()) >= s.significant)
-    {
-        return None;
-    }
-    let x0 = kept.iter().map(|c| c.x0).min()? as usize;
-    let x1 = kept.iter().map(|c| c.x1).max()? as usize;
-    let y0 = kept.iter().map(|c| c.y0).min()? as usize;
-    let y1 = kept.iter().map(|c| c.y1).max()? as usize;
-    // Row profile of the kept ink → bands of text.
-    let mut prof = vec![0u32; y1 - y0];
-    let runs: Vec<InkRun> = runs.into_iter().filter(|r| keep[r.comp as usize]).collect();
-    for r in &runs {
-        prof[r.y as usize - y0] += r.x1 - r.x0;
-    }
-    let bands = text_bands(&prof);
-    let tallest = bands.iter().map(|b| b.1 - b.0).max().unwrap_or(1);
-    let lines: Vec<&(usize, usize)> = bands
-        .iter()
-        .filter(|b| (b.1 - b.0) * 5 >= tallest * 2)
-        .collect();
-    let mut heights: Vec<usize> = lines.iter().map(|b| b.1 - b.0).collect();
-    heights.sort_unstable();
-    let text_height = heights
-        .get(heights.len() / 2)
-        .copied()
-        .unwrap_or(tallest)
-        .max(1);
-    let layout = if lines.len() <= 1 {
-        Layout::Line
-    } else {
-        Layout::Block
-    };
-    let pad = (text_height / 4).max(2);
-    let (lx0, ly0, lx1, ly1) = limit;
-    let bbox = (
-        x0.saturating_sub(pad).max(lx0),
-        y0.saturating_sub(pad).max(ly0),
-        (x1 + pad).min(lx1),
-        (y1 + pad).min(ly1),
-    );
-    Some(TextBlob {
-        runs,
-        bbox,
-        layout,
-        text_height,
-    })
-}
-
-/// Bands `[start, end)` of rows holding ink; bands separated by gaps smaller
-/// than a fifth of the taller neighbour are one band (the strokes of 三 or 二
-/// leave blank rows inside a character).
-fn text_bands(prof: &[u32]) -> Vec<(usize, usize)> {
-    let mut raw: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for (i, &v) in prof.iter().enumerate() {
-        match (v > 0, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                raw.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        raw.push((s, prof.len()));
-    }
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    for b in raw {
-        if let Some(last) = out.last_mut() {
-            let gap = b.0 - last.1;
-            let taller = (last.1 - last.0).max(b.1 - b.0);
-            if gap * 5 < taller {
-                last.1 = b.1;
-                continue;
-            }
-        }
-        out.push(b);
-    }
-    out
-}
-
-/// The text lines outside the tables, as blobs to read one by one.
-fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
-    let ink: &InkImage = &page.ink;
-    let (w, h) = (ink.width, ink.height);
-    if w == 0 || h == 0 {
-        return Vec::new();
-    }
-    let t = page.rule_thickness_px();
-    let grow = t.ceil() as usize + 2;
-    let mut masked = vec![0u8; w * h];
-    let mut fill = |x0: usize, y0: usize, x1: usize, y1: usize| {
-        let (x1, y1) = (x1.min(w), y1.min(h));
-        for y in y0.min(y1)..y1 {
-            masked[y * w + x0.min(x1)..y * w + x1].fill(1);
-        }
-    };
-    for r in tables {
-        let (x0, y0, x1, y1) = page.page_rect_to_pixels(r);
-        fill(
-            x0.saturating_sub(grow),
-            y0.saturating_sub(grow),
-            x1 + grow,
-            y1 + grow,
-        );
-    }
-    for r in &page.rules {
-        let half = r.thickness / 2.0;
-        let rect = match r.axis {
-            RuleAxis::Horizontal => Rect::new(r.start, r.position - half, r.end, r.position + half),
-            RuleAxis::Vertical => Rect::new(r.position - half, r.start, r.position + half, r.end),
-        };
-        let (x0, y0, x1, y1) = page.page_rect_to_pixels(&rect);
-        fill(x0.saturating_sub(2), y0.saturating_sub(2), x1 + 2, y1 + 2);
-    }
-    let (runs, comps) = label(ink, (0, 0, w, h), |x, y| masked[y * w + x] != 0);
-    drop(masked);
-    let s = sizes(page);
-    // Real print: not noise, not a page-sized blot, not in the strip along
-    // the image edge where scanners leave platen borders and shadows.
-    let [el, et, er, eb] = page.edge_margins_px().map(|m| m as u32);
-    let (wu, hu) = (w as u32, h as u32);
-    let ok = |c: &Component| {
-        c.area >= s.speck_area
-            && (c.height() as usize) < h / 4
-            && (c.width() as usize) < w * 3 / 4
-            && c.x1 > el
-            && c.y1 > et
-            && c.x0 + er < wu
-            && c.y0 + eb < hu
-    };
-    // Lines from the vertical extent of the significant components; tall
-    // thin strokes (a border the rule finder missed) and anything taller than
-    // a large title would chain lines together, so they do not count here.
-    let max_text = (page.dpi() * 0.6) as u32;
-    let mut cover = vec![0u16; h];
-    for c in comps.iter().filter(|c| {
-        ok(c)
-            && c.width().max(c.height()) >= s.significant
-            && c.height() <= max_text
-            && c.height() < 6 * c.width().max(1)
-    }) {
-        for v in &mut cover[c.y0 as usize..c.y1 as usize] {
-            *v = v.saturating_add(1);
-        }
-    }
-    let bands = text_bands(&cover.iter().map(|&v| v as u32).collect::<Vec<_>>());
-    drop(cover);
-    // Component index per band; then split each band at wide gaps.
-    let mut band_of: Vec<Option<usize>> = vec![None; comps.len()];
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); bands.len()];
-    for (i, c) in comps.iter().enumerate() {
-        if !ok(c) {
-            continue;
-        }
-        let cy = (c.y0 + c.y1) as usize / 2;
-        let b = bands.partition_point(|b| b.1 <= cy);
-        if b < bands.len() && bands[b].0 <= cy {
-            band_of[i] = Some(b);
-            members[b].push(i);
-        }
-    }
-    let mut by_comp: Vec<Vec<InkRun>> = vec![Vec::new(); comps.len()];
-    for r in runs {
-        if band_of[r.comp as usize].is_some() {
-            by_comp[r.comp as usize].push(r);
-        }
-    }
-    let mut blobs = Vec::new();
-    for (b, mem) in members.iter_mut().enumerate() {
-        let bh = bands[b].1 - bands[b].0;
-        mem.sort_by_key(|&i| comps[i].x0);
-        let mut piece: Vec<usize> = Vec::new();
-        let mut right = 0u32;
-        let mut flush = |piece: &mut Vec<usize>, by_comp: &mut Vec<Vec<InkRun>>| {
-            if piece.is_empty() {
-                return;
-            }
-            let mut sub_comps = Vec::new();
-            let mut sub_runs = Vec::new();
-            for (k, &i) in piece.iter().enumerate() {
-                sub_comps.push(comps[i]);
-                for mut r in std::mem::take(&mut by_comp[i]) {
-                    r.comp = k as u32;
-                    sub_runs.push(r);
-                }
-            }
-            let keep = vec![true; sub_comps.len()];
-            if let Some(blob) = blob_from(sub_runs, &sub_comps, &keep, &s, (0, 0, w, h)) {
-                blobs.push(blob);
-            }
-            piece.clear();
-        };
-        for &i in mem.iter() {
-            let c = &comps[i];
-            if !piece.is_empty() && c.x0 > right + 2 * bh as u32 {
-                flush(&mut piece, &mut by_comp);
-            }
-            right = if piece.is_empty() {
-                c.x1
-            } else {
-                right.max(c.x1)
-            };
-            piece.push(i);
-        }
-        flush(&mut piece, &mut by_comp);
-    }
-    blobs
-}
-
 /// Parses Tesseract's TSV output, keeping level-5 rows (words) with text.
 fn parse_tsv(tsv: &str) -> Vec<Word> {
     let mut words = Vec::new();
@@ -721,6 +342,7 @@ fn parse_tsv(tsv: &str) -> Vec<Word> {
             height: num(9),
             conf: num(10).clamp(0.0, 100.0),
             text,
+            raw: None,
         });
     }
     words
@@ -784,12 +406,24 @@ fn words_to_glyphs(words: &[Word], to_page: &impl Fn(f32, f32) -> jx_model::Poin
         let a = to_page(u0, v0);
         let b = to_page(u1, v1);
         let bbox = Rect::new(a.x, a.y, b.x, b.y);
+        let rewrite = run.iter().any(|w| w.raw.is_some()).then(|| {
+            Box::new(OcrRewrite {
+                raw: join_words(run.iter().map(|w| w.raw.as_deref().unwrap_or(&w.text))),
+                rewritten: text.clone(),
+                why: crate::comparison::SETTLED_WHY.to_string(),
+                doubtful: false,
+            })
+        });
         glyphs.push(Glyph {
             text,
             bbox,
             font_size: bbox.height(),
             invisible: false,
-            origin: GlyphOrigin::Ocr { confidence: conf },
+            origin: GlyphOrigin::Ocr(OcrReading {
+                confidence: conf,
+                engine: OcrEngineId::Tesseract,
+                rewrite,
+            }),
             overdrawn: 0,
         });
         i = j;
@@ -829,19 +463,7 @@ mod tests {
         let texts: Vec<&str> = g.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(texts, ["项目名称", "远", "2024 year"]);
         assert_eq!(g[0].bbox, Rect::new(5.0, 5.0, 46.0, 25.0));
-        assert_eq!(g[0].origin, GlyphOrigin::Ocr { confidence: 0.8 });
+        assert_eq!(g[0].origin, GlyphOrigin::ocr(OcrEngineId::Tesseract, 0.8));
         assert!(g[2].bbox.y0 > g[0].bbox.y1);
-    }
-
-    #[test]
-    fn bands_merge_inside_characters() {
-        // 二: two strokes with a blank gap inside the character
-        let mut prof = vec![0u32; 100];
-        prof[10..14].fill(5);
-        prof[16..20].fill(5); // gap 2 < taller/5? taller = 4 → no merge
-        prof[30..70].fill(3); // a 40 px line
-        prof[72..74].fill(1); // gap 2 < 40/5 → merged
-        let b = text_bands(&prof);
-        assert_eq!(b, vec![(10, 14), (16, 20), (30, 74)]);
     }
 }

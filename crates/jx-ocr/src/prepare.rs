@@ -152,9 +152,9 @@ impl PreparedPage {
 /// scanner artefacts (forms are printed with wider margins than this).
 pub const EDGE_MARGIN_INCH: f32 = 0.15;
 
-/// Largest raster accepted, in pixels (A0 at 300 dpi is ≈ 140 Mpx). Beyond it
-/// the working images alone would take gigabytes.
-pub const MAX_PIXELS: u64 = 200_000_000;
+/// Largest raster accepted, in pixels: the one page-image limit of the
+/// project ([`jx_model::MAX_PAGE_PIXELS`]), the same jx-pdf decodes up to.
+pub const MAX_PIXELS: u64 = jx_model::MAX_PAGE_PIXELS;
 
 /// Prepares a scanned page: gray conversion with coloured marks removed, skew
 /// estimation and correction, Sauvola binarization and rule finding.

@@ -3,7 +3,7 @@
 //! (Debian: `tesseract-ocr-chi-sim`).
 
 use jx_model::{GlyphOrigin, PageRaster, Rect, RuleAxis};
-use jx_ocr::{OcrEngine, OcrOptions, PreparedPage, prepare};
+use jx_ocr::{EngineChoice, OcrEngine, OcrOptions, PreparedPage, Recognizer, prepare};
 
 const DPI: f32 = 300.0;
 
@@ -79,9 +79,9 @@ fn engine() -> OcrEngine {
         .unwrap_or_else(|e| panic!("this test needs Tesseract's chi_sim data: {e}"))
 }
 
-fn check_row(page: &PreparedPage, eng: &OcrEngine) {
+fn check_row(page: &PreparedPage, eng: &dyn Recognizer) {
     let boxes = cells(page);
-    let got = eng.read_cells_grouped(page, &boxes).expect("ocr");
+    let got = eng.read_cells(page, &boxes).expect("ocr");
     let text = |i: usize| got[i].iter().map(|g| g.text.as_str()).collect::<String>();
     assert_eq!(text(0).replace('：', ":"), "其中:当年财政拨款", "{got:?}");
     assert_eq!(text(1), "300,000.00", "{got:?}");
@@ -96,19 +96,31 @@ fn check_row(page: &PreparedPage, eng: &OcrEngine) {
                 g.bbox.y0 >= cell.y0 - 1.0 && g.bbox.y1 <= cell.y1 + 1.0,
                 "{g:?} in {cell:?}"
             );
-            match g.origin {
-                GlyphOrigin::Ocr { confidence } => assert!(confidence > 0.5, "{g:?}"),
+            match &g.origin {
+                GlyphOrigin::Ocr(r) => assert!(r.confidence > 0.5, "{g:?}"),
                 GlyphOrigin::TextLayer => panic!("OCR glyph marked as text layer"),
             }
         }
     }
-    // The flat form returns the same glyphs.
-    let flat = eng.read_cells(page, &boxes).expect("ocr");
-    assert_eq!(flat.len(), got.iter().map(Vec::len).sum::<usize>());
     // Nothing outside the table.
     let table = boxes[0].union(&boxes[1]);
     let outside = eng.read_outside(page, &[table]).expect("ocr outside");
     assert!(outside.is_empty(), "{outside:?}");
+}
+
+/// PP-OCRv5 through ONNX Runtime, installed by scripts/install-deps.
+#[test]
+fn ppocr_reads_the_cells_of_a_scanned_row() {
+    let opts = OcrOptions {
+        engine: EngineChoice::PpOcr,
+        ..OcrOptions::default()
+    };
+    let eng = jx_ocr::ppocr::PpOcr::new(&opts).unwrap_or_else(|e| {
+        panic!("this test needs ONNX Runtime and PP-OCRv5 (scripts/install-deps): {e}")
+    });
+    let (w, h, px) = load_fixture();
+    let page = prepare(&raster(w, h, px), &opts).expect("prepare");
+    check_row(&page, &eng);
 }
 
 #[test]

@@ -110,7 +110,7 @@ impl Default for PdfOptions {
     fn default() -> Self {
         PdfOptions {
             overdraw: OverdrawOptions::default(),
-            max_image_pixels: 120_000_000,
+            max_image_pixels: jx_model::MAX_PAGE_PIXELS,
             render_dpi: 300.0,
             max_undecodable_share: 0.05,
             max_stream_bytes: 512 << 20,

@@ -5,6 +5,7 @@
 
 mod manifest;
 mod merge;
+mod openmp;
 mod outputs;
 mod progress;
 mod run;
@@ -81,13 +82,23 @@ pub struct Args {
     #[arg(long, value_name = "WHICH", num_args = 0..=1, default_missing_value = "all",
           value_parser = ["all", "doubtful"])]
     pub review: Option<String>,
+    /// The recogniser of scanned pages: Tesseract, PP-OCRv5 (ONNX Runtime),
+    /// or both reconciled cell by cell (see the README for the measured
+    /// choice). PP-OCR needs ONNX Runtime and its models, installed by
+    /// scripts/install-deps; $JXINGEST_ORT_DYLIB names the runtime library.
+    #[arg(long, value_enum, default_value_t = settings::OcrEngineArg::default())]
+    pub ocr_engine: settings::OcrEngineArg,
+    /// Folder holding PP-OCRv5's rec.onnx and ppocrv5_dict.txt [default: the
+    /// install-deps location].
+    #[arg(long, value_name = "DIR")]
+    pub ppocr_models: Option<PathBuf>,
 }
 
 fn main() {
     // Process policy, decided here and nowhere else: Tesseract's OpenMP
     // threads must be capped before the library loads, so this may
     // re-execute the program once with OMP_THREAD_LIMIT=1.
-    if let Err(e) = jx_ocr::ensure_openmp_single_thread() {
+    if let Err(e) = openmp::ensure_openmp_single_thread() {
         eprintln!("jxingest: warning: could not limit OpenMP threads ({e}); OCR will be slower");
     }
     // The hidden worker mode (see worker.rs): `jxingest --worker`.

@@ -15,10 +15,13 @@ use anyhow::{Context, Result};
 use jx_model::{FileRow, FormRecord, Manifest, Problem, ProblemCode, Status};
 use jx_sink::{FileOutput, JsonTree, Sink, layout};
 use rayon::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
+
+/// The environment variable naming ONNX Runtime's shared library.
+pub const ORT_DYLIB_VAR: &str = "JXINGEST_ORT_DYLIB";
 
 /// Runs the job; the exit status (0 or 1).
 pub fn run(args: &Args) -> Result<i32> {
@@ -34,7 +37,21 @@ pub fn run(args: &Args) -> Result<i32> {
     jx_sink::atomic::remove_leftover_temps(out);
     let settings = Settings {
         tessdata: args.tessdata.clone(),
+        ocr_engine: args.ocr_engine,
+        ppocr_models: args.ppocr_models.clone(),
+        ort_dylib: std::env::var_os(ORT_DYLIB_VAR)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
     };
+    // An engine asked for by name must be there: say so before any file
+    // (the workers would only mark every scan `needs_ocr`).
+    if settings.ocr_engine != crate::settings::OcrEngineArg::Tesseract {
+        jx_ocr::ppocr::locate(
+            settings.ort_dylib.as_deref(),
+            settings.ppocr_models.as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!("--ocr-engine {}: {e}", settings.ocr_engine.name()))?;
+    }
     let options = walk::options_with_shard(settings.fingerprint(), args.shard);
     let inputs = &walked.inputs;
 

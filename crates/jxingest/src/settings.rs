@@ -4,21 +4,55 @@
 //! `--resume` compares covers every option that changes the output.
 
 use jx_ingest::IngestOptions;
+use jx_ocr::EngineChoice;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+
+/// The recogniser of scanned pages (`--ocr-engine`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum OcrEngineArg {
+    #[default]
+    Tesseract,
+    Ppocr,
+    Both,
+}
+
+impl OcrEngineArg {
+    pub fn name(self) -> &'static str {
+        self.choice().name()
+    }
+
+    pub fn choice(self) -> EngineChoice {
+        match self {
+            OcrEngineArg::Tesseract => EngineChoice::Tesseract,
+            OcrEngineArg::Ppocr => EngineChoice::PpOcr,
+            OcrEngineArg::Both => EngineChoice::Both,
+        }
+    }
+}
 
 /// What the command line says about how files are read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// Folder holding Tesseract's `<language>.traineddata` (`--tessdata`).
     pub tessdata: Option<PathBuf>,
+    /// The recogniser (`--ocr-engine`).
+    pub ocr_engine: OcrEngineArg,
+    /// PP-OCRv5 model folder (`--ppocr-models`).
+    pub ppocr_models: Option<PathBuf>,
+    /// ONNX Runtime library (`$JXINGEST_ORT_DYLIB`, read by the parent).
+    pub ort_dylib: Option<PathBuf>,
 }
 
 impl Settings {
-    /// The options of every stage.
+    /// The options of every stage. Every OCR option here is part of
+    /// [`IngestOptions`], so the fingerprint covers it.
     pub fn ingest_options(&self) -> IngestOptions {
         let mut o = IngestOptions::default();
         o.ocr.tessdata = self.tessdata.clone();
+        o.ocr.engine = self.ocr_engine.choice();
+        o.ocr.ppocr_models = self.ppocr_models.clone();
+        o.ocr.ort_dylib = self.ort_dylib.clone();
         o
     }
 
@@ -37,8 +71,25 @@ mod tests {
         let a = Settings::default();
         let b = Settings {
             tessdata: Some("/elsewhere".into()),
+            ..Settings::default()
         };
         assert_ne!(a.fingerprint(), b.fingerprint());
+        for c in [
+            Settings {
+                ocr_engine: OcrEngineArg::Ppocr,
+                ..Settings::default()
+            },
+            Settings {
+                ocr_engine: OcrEngineArg::Both,
+                ..Settings::default()
+            },
+            Settings {
+                ppocr_models: Some("/models".into()),
+                ..Settings::default()
+            },
+        ] {
+            assert_ne!(a.fingerprint(), c.fingerprint(), "{c:?}");
+        }
         assert_eq!(a.fingerprint(), Settings::default().fingerprint());
     }
 }

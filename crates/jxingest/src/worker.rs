@@ -44,7 +44,7 @@
 use crate::settings::Settings;
 use jx_ingest::{FileReport, Ocr, SkipPage, SourceFile, Step};
 use jx_model::{Problem, ProblemCode};
-use jx_ocr::OcrEngine;
+use jx_ocr::Recognizer;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -182,9 +182,11 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
 
 /// One engine for the worker's life (all requests of a run carry the same
 /// settings); Tesseract instances behind it are per thread.
-fn engine(settings: &Settings) -> &'static Result<OcrEngine, String> {
-    static ENGINE: OnceLock<Result<OcrEngine, String>> = OnceLock::new();
-    ENGINE.get_or_init(|| OcrEngine::new(&settings.ingest_options().ocr).map_err(|e| e.to_string()))
+fn engine(settings: &Settings) -> &'static Result<Box<dyn Recognizer>, String> {
+    static ENGINE: OnceLock<Result<Box<dyn Recognizer>, String>> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        jx_ingest::recognizer(&settings.ingest_options()).map_err(|e| e.to_string())
+    })
 }
 
 fn read_file(req: &Request, progress: &mut dyn FnMut(Step)) -> Done {
@@ -216,9 +218,9 @@ fn read_file(req: &Request, progress: &mut dyn FnMut(Step)) -> Done {
         }
     };
     let opts = req.settings.ingest_options();
-    // Tesseract starts only when a file has an image page.
+    // The recogniser starts only when a file has an image page.
     let make = || match engine(&req.settings) {
-        Ok(e) => Ok(e),
+        Ok(e) => Ok(e.as_ref()),
         Err(why) => Err(why.as_str()),
     };
     let ocr = Ocr::Lazy(&make);
@@ -267,7 +269,11 @@ impl Worker {
         };
         // No backtraces: an allocation failure would print one and push the
         // line that names it out of the kept stderr.
+        // Threads are the program's policy: rayon's pool as the run decided,
+        // Tesseract's OpenMP capped (the user's own cap is passed on).
+        let omp = std::env::var_os(crate::openmp::OMP_THREAD_LIMIT).unwrap_or_else(|| "1".into());
         cmd.env("RAYON_NUM_THREADS", limits.threads.max(1).to_string())
+            .env(crate::openmp::OMP_THREAD_LIMIT, omp)
             .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -1,0 +1,191 @@
+//! Two recognisers, reconciled cell by cell (`--ocr-engine both`).
+//!
+//! Each cell is read by both. Two readings that agree (ignoring spaces) are
+//! confident whatever either engine's own score. When they disagree, the
+//! reading that fits a field pattern (amount, date, target value) while the
+//! other does not wins, then the one in the caller's vocabulary (labels,
+//! indicator taxonomy); either choice is logged as a rewrite of the other
+//! reading. Otherwise the more confident reading (each engine's confidence
+//! on its own scale, compared as is) is kept and the disagreement is logged
+//! as a doubt, which the form layer turns into a warning.
+
+use crate::{OcrEngine, OcrError, PreparedPage, Recognizer, ppocr::PpOcr};
+use jx_model::{Glyph, GlyphOrigin, LookalikeProfile, OcrRewrite, Rect};
+use std::collections::HashSet;
+
+/// Confidence given to a reading both engines agree on.
+const AGREED: f32 = 0.99;
+
+pub struct Combined {
+    tesseract: OcrEngine,
+    ppocr: PpOcr,
+    vocabulary: HashSet<String>,
+}
+
+impl Combined {
+    pub fn new(tesseract: OcrEngine, ppocr: PpOcr) -> Self {
+        Combined {
+            tesseract,
+            ppocr,
+            vocabulary: HashSet::new(),
+        }
+    }
+
+    /// Words a cell may be (labels, taxonomy entries), spaces removed.
+    pub fn with_vocabulary(mut self, words: impl IntoIterator<Item = String>) -> Self {
+        self.vocabulary = words.into_iter().map(|w| squeeze(&w)).collect();
+        self
+    }
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn text_of(glyphs: &[Glyph]) -> String {
+    squeeze(&glyphs.iter().map(|g| g.text.as_str()).collect::<String>())
+}
+
+fn mean_confidence(glyphs: &[Glyph]) -> f32 {
+    let c: Vec<f32> = glyphs
+        .iter()
+        .filter_map(|g| g.origin.confidence())
+        .collect();
+    c.iter().sum::<f32>() / c.len().max(1) as f32
+}
+
+/// Whether a text has the shape of an amount, a date or a target value.
+pub(crate) fn fits_pattern(t: &str) -> bool {
+    static P: std::sync::LazyLock<[regex::Regex; 3]> = std::sync::LazyLock::new(|| {
+        [
+            regex::Regex::new(r"^-?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]{1,4})?$").unwrap(),
+            regex::Regex::new(r"^[0-9]{4}([-/.年])[0-9]{1,2}[-/.月][0-9]{1,2}日?$").unwrap(),
+            regex::Regex::new(r"^[≥≤<>=]?[0-9]+(\.[0-9]+)?([(（][^()（）]{1,6}[)）]|%)?$").unwrap(),
+        ]
+    });
+    P.iter().any(|r| r.is_match(t))
+}
+
+/// Which of two disagreeing readings to keep, and why; `None`: no evidence.
+fn arbitrate(a: &str, b: &str, vocabulary: &HashSet<String>) -> Option<(bool, &'static str)> {
+    match (fits_pattern(a), fits_pattern(b)) {
+        (true, false) => return Some((true, "fits the field pattern")),
+        (false, true) => return Some((false, "fits the field pattern")),
+        _ => {}
+    }
+    match (vocabulary.contains(a), vocabulary.contains(b)) {
+        (true, false) => Some((true, "is in the form's vocabulary")),
+        (false, true) => Some((false, "is in the form's vocabulary")),
+        _ => None,
+    }
+}
+
+/// Reconciles the two readings of one box. `first` is the primary engine's.
+fn reconcile(
+    first: (&'static str, Vec<Glyph>),
+    second: (&'static str, Vec<Glyph>),
+    vocabulary: &HashSet<String>,
+) -> Vec<Glyph> {
+    let (ta, tb) = (text_of(&first.1), text_of(&second.1));
+    if ta == tb {
+        let mut g = first.1;
+        for x in &mut g {
+            if let GlyphOrigin::Ocr(r) = &mut x.origin {
+                r.confidence = r.confidence.max(AGREED);
+            }
+        }
+        return g;
+    }
+    if ta.is_empty() || tb.is_empty() {
+        // One engine saw nothing: a speck, or a faint mark; keep what was read.
+        return if ta.is_empty() { second.1 } else { first.1 };
+    }
+    let (keep_first, why, doubtful) = match arbitrate(&ta, &tb, vocabulary) {
+        Some((k, why)) => (k, why, false),
+        None => (
+            mean_confidence(&first.1) >= mean_confidence(&second.1),
+            "is the more confident",
+            true,
+        ),
+    };
+    let ((kname, mut kept, ktext), (oname, otext)) = if keep_first {
+        ((first.0, first.1, ta), (second.0, tb))
+    } else {
+        ((second.0, second.1, tb), (first.0, ta))
+    };
+    if let Some(GlyphOrigin::Ocr(r)) = kept.first_mut().map(|g| &mut g.origin)
+        && r.rewrite.is_none()
+    {
+        r.rewrite = Some(Box::new(OcrRewrite {
+            raw: otext.clone(),
+            rewritten: ktext.clone(),
+            why: format!("{oname} read {otext:?}, {kname} {ktext:?}; {kname}'s reading {why}"),
+            doubtful,
+        }));
+    }
+    kept
+}
+
+impl Recognizer for Combined {
+    fn name(&self) -> &'static str {
+        "both"
+    }
+
+    fn lookalikes(&self) -> Vec<LookalikeProfile> {
+        let mut v = self.tesseract.lookalikes();
+        v.extend(self.ppocr.lookalikes());
+        v
+    }
+
+    fn read_cells(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Vec<Glyph>>, OcrError> {
+        let t = Recognizer::read_cells(&self.tesseract, page, cells)?;
+        let p = self.ppocr.read_cells(page, cells)?;
+        Ok(p.into_iter()
+            .zip(t)
+            .map(|(p, t)| reconcile(("ppocr", p), ("tesseract", t), &self.vocabulary))
+            .collect())
+    }
+
+    fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError> {
+        self.ppocr.read_outside(page, tables)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jx_model::OcrEngineId;
+
+    fn g(text: &str, engine: OcrEngineId, c: f32) -> Glyph {
+        Glyph {
+            text: text.into(),
+            bbox: Rect::new(0.0, 0.0, 10.0, 10.0),
+            font_size: 10.0,
+            invisible: false,
+            origin: GlyphOrigin::ocr(engine, c),
+            overdrawn: 0,
+        }
+    }
+
+    #[test]
+    fn agreement_is_confident_and_disagreement_is_arbitrated() {
+        let v = HashSet::from(["项目名称".to_string()]);
+        let p = |t: &str, c| ("ppocr", vec![g(t, OcrEngineId::PpOcr, c)]);
+        let t = |s: &str, c| ("tesseract", vec![g(s, OcrEngineId::Tesseract, c)]);
+        let agreed = reconcile(p("12.50", 0.7), t("12.50", 0.6), &v);
+        assert_eq!(agreed[0].origin.confidence(), Some(AGREED));
+        // The amount pattern decides.
+        let r = reconcile(p("12.5O", 0.9), t("12.50", 0.6), &v);
+        assert_eq!(r[0].text, "12.50");
+        // The vocabulary decides.
+        let r = reconcile(p("项目名称", 0.5), t("项日名称", 0.9), &v);
+        assert_eq!(r[0].text, "项目名称");
+        // No evidence: the more confident, logged as a doubt.
+        let r = reconcile(p("璧山区", 0.95), t("壁山区", 0.8), &v);
+        assert_eq!(r[0].text, "璧山区");
+        match &r[0].origin {
+            GlyphOrigin::Ocr(o) => assert!(o.rewrite.as_ref().is_some_and(|w| w.doubtful)),
+            GlyphOrigin::TextLayer => panic!(),
+        }
+    }
+}

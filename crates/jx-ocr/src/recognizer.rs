@@ -1,0 +1,79 @@
+//! The seam between finding text on a prepared page and reading it: a
+//! [`Recognizer`] reads cell boxes and the lines outside the tables into
+//! glyphs (text, box in page points, the engine's confidence), names itself,
+//! and publishes its look-alike habits for the form layer. Tesseract
+//! ([`crate::OcrEngine`]) is one; the PP-OCR recogniser another; a
+//! combination of two is a third.
+
+use crate::{EngineChoice, OcrEngine, OcrError, OcrOptions, PreparedPage};
+use jx_model::{Glyph, LookalikeProfile, OcrEngineId, Rect};
+
+/// Something that reads text from a prepared page.
+///
+/// `Sync`: one recogniser serves all of a process's threads (each
+/// implementation keeps whatever per-thread state it needs).
+pub trait Recognizer: Send + Sync {
+    /// A short name for logs and option values (`tesseract`, `ppocr`, `both`).
+    fn name(&self) -> &'static str;
+
+    /// The look-alike profile of every engine whose glyphs this recogniser
+    /// returns (one, or two for a combination).
+    fn lookalikes(&self) -> Vec<LookalikeProfile>;
+
+    /// Reads each cell box (page points, deskewed frame): one `Vec` per box,
+    /// one glyph per run of text on a line, lines top to bottom. Empty
+    /// cells give an empty `Vec`.
+    fn read_cells(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Vec<Glyph>>, OcrError>;
+
+    /// Reads the text lines outside the given table boxes (titles, the year
+    /// line, headers and footers).
+    fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError>;
+}
+
+/// What Tesseract's `chi_sim` model reads in place of `≥` at the head of a
+/// target value (measured on the development scans): ideographs of a like
+/// shape, or a doubled `>`.
+const TESSERACT_GE: &[&str] = &["之", "过", "宇", "盖", "≧", ">>", "≥>", ">="];
+
+/// Tesseract's look-alike habits.
+pub fn tesseract_lookalikes() -> LookalikeProfile {
+    LookalikeProfile {
+        engine: OcrEngineId::Tesseract,
+        ge_operator: TESSERACT_GE.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+impl Recognizer for crate::OcrEngine {
+    fn name(&self) -> &'static str {
+        OcrEngineId::Tesseract.name()
+    }
+
+    fn lookalikes(&self) -> Vec<LookalikeProfile> {
+        vec![tesseract_lookalikes()]
+    }
+
+    fn read_cells(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Vec<Glyph>>, OcrError> {
+        self.read_cells_grouped(page, cells)
+    }
+
+    fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError> {
+        crate::OcrEngine::read_outside(self, page, tables)
+    }
+}
+
+/// The recogniser the options choose, ready to read (its models loaded):
+/// a missing engine is reported here, before any page is read. `vocabulary`
+/// (labels, taxonomy entries) arbitrates between two engines that disagree.
+pub fn recognizer(
+    opts: &OcrOptions,
+    vocabulary: &[String],
+) -> Result<Box<dyn Recognizer>, OcrError> {
+    match opts.engine {
+        EngineChoice::Tesseract => Ok(Box::new(OcrEngine::new(opts)?)),
+        EngineChoice::PpOcr => Ok(Box::new(crate::ppocr::PpOcr::new(opts)?)),
+        EngineChoice::Both => Ok(Box::new(
+            crate::combined::Combined::new(OcrEngine::new(opts)?, crate::ppocr::PpOcr::new(opts)?)
+                .with_vocabulary(vocabulary.iter().cloned()),
+        )),
+    }
+}
