@@ -223,6 +223,8 @@ mod tests {
             runs: Vec::new(),
             overdrawn: 0,
             confidence: None,
+            engine: None,
+            rewrites: Vec::new(),
         }
     }
 

@@ -1,4 +1,5 @@
 use super::*;
+use jx_ocr::OcrEngine;
 use jx_pdf::testing;
 
 fn run(

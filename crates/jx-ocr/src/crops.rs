@@ -355,23 +355,6 @@ pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlo
     blobs
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bands_merge_inside_characters() {
-        // 二: two strokes with a blank gap inside the character
-        let mut prof = vec![0u32; 100];
-        prof[10..14].fill(5);
-        prof[16..20].fill(5); // gap 2 < taller/5? taller = 4 → no merge
-        prof[30..70].fill(3); // a 40 px line
-        prof[72..74].fill(1); // gap 2 < 40/5 → merged
-        let b = text_bands(&prof);
-        assert_eq!(b, vec![(10, 14), (16, 20), (30, 74)]);
-    }
-}
-
 /// A crop as a recogniser reads it: the image (gray with only the kept ink
 /// and its rim, or binary) and the 0/1 mask of the kept ink, both the size
 /// of the blob's box.
@@ -420,4 +403,21 @@ pub(crate) fn render(page: &PreparedPage, blob: &TextBlob, feed: OcrFeed) -> Ren
         }
     }
     Rendered { img, mask }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_merge_inside_characters() {
+        // 二: two strokes with a blank gap inside the character
+        let mut prof = vec![0u32; 100];
+        prof[10..14].fill(5);
+        prof[16..20].fill(5); // gap 2 < taller/5? taller = 4 → no merge
+        prof[30..70].fill(3); // a 40 px line
+        prof[72..74].fill(1); // gap 2 < 40/5 → merged
+        let b = text_bands(&prof);
+        assert_eq!(b, vec![(10, 14), (16, 20), (30, 74)]);
+    }
 }
