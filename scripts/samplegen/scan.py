@@ -130,8 +130,12 @@ def degrade(img, dpi, rng, seal=None):
     return im, angle
 
 
-def write_pdf(images, out_path, quality):
-    """One DCT image per A4 page; no dates, so the bytes depend only on the images."""
+def write_pdf(images, out_path, quality, stamps=None):
+    """One DCT image per page; no dates, so the bytes depend only on the images.
+
+    A page is A4, portrait or landscape as its image is.  `stamps`, one list of
+    text lines per page (or None), draws those lines in Helvetica over the
+    image near the top: what an archive system prints on the scans it files."""
     objs = []
 
     def add(b):
@@ -140,7 +144,12 @@ def write_pdf(images, out_path, quality):
     add(b"")            # 1 catalog (filled later)
     add(b"")            # 2 pages
     kids = []
-    for im in images:
+    font_id = None
+    for k, im in enumerate(images):
+        lines = (stamps[k] if stamps else None) or []
+        if lines and font_id is None:
+            font_id = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+                          b"/Encoding /WinAnsiEncoding >>")
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=quality, optimize=True, dpi=(0, 0))
         jpg = buf.getvalue()
@@ -148,11 +157,17 @@ def write_pdf(images, out_path, quality):
         img_id = add(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
                      b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n"
                      % (im.width, im.height, cs, len(jpg)) + jpg + b"\nendstream")
-        content = b"q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q" % A4_PT
+        size = A4_PT if im.height >= im.width else (A4_PT[1], A4_PT[0])
+        content = b"q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q" % size
+        for n, line in enumerate(lines):
+            text = line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(") \
+                .replace(b")", b"\\)")
+            content += b"\nBT /F1 9 Tf 36 %.1f Td (%s) Tj ET" % (size[1] - 24 - 12 * n, text)
         c_id = add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        fonts = b" /Font << /F1 %d 0 R >>" % font_id if lines else b""
         p_id = add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.3f %.3f] "
-                   b"/Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>"
-                   % (A4_PT[0], A4_PT[1], img_id, c_id))
+                   b"/Resources << /XObject << /Im0 %d 0 R >>%s >> /Contents %d 0 R >>"
+                   % (size[0], size[1], img_id, fonts, c_id))
         kids.append(p_id)
     objs[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (

@@ -169,16 +169,57 @@ impl ExtractedPage {
             .count()
     }
 
-    /// A page whose only text is invisible (or none) and which is mostly
-    /// covered by images is a scan: its text must come from OCR. An invisible
-    /// OCR layer written by scanner software is someone else's guess and does
-    /// not make the page a text page.
+    /// A page mostly covered by images whose visible text is none, a few
+    /// glyphs, or a few short lines is a scan: its text must come from OCR.
+    ///
+    /// An invisible OCR layer written by scanner software is someone else's
+    /// guess and does not make the page a text page. Nor does the line an
+    /// archive system prints over a scan (`档案编号：JX-2024-0001  扫描件`,
+    /// `- 3 -`): a page whose image covers most of it and whose visible text
+    /// lies on at most [`MAX_STAMP_LINES`] lines is a scan however many
+    /// glyphs those lines hold, while a form printed as text has dozens of
+    /// lines.
     pub fn needs_ocr(&self) -> bool {
         let page_area = (self.content.width * self.content.height).max(1.0);
         let image_area: f32 = self.images.iter().map(|i| i.bbox.area()).sum();
-        self.visible_glyph_count() < 10 && image_area / page_area > 0.3
+        let coverage = image_area / page_area;
+        if coverage <= 0.3 {
+            return false;
+        }
+        let visible = self.visible_glyph_count();
+        visible < 10 || (coverage >= 0.6 && self.visible_text_lines() <= MAX_STAMP_LINES)
+    }
+
+    /// Lines of visible text: glyphs grouped by vertical overlap of their
+    /// boxes, top to bottom.
+    pub fn visible_text_lines(&self) -> usize {
+        let mut spans: Vec<(f32, f32)> = self
+            .content
+            .glyphs
+            .iter()
+            .filter(|g| !g.invisible && !g.text.trim().is_empty())
+            .map(|g| (g.bbox.y0.min(g.bbox.y1), g.bbox.y0.max(g.bbox.y1)))
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut lines = 0;
+        let mut bottom = f32::NEG_INFINITY;
+        for (top, low) in spans {
+            // A glyph starts a new line when it begins below the middle of
+            // the line so far (sub- and superscripts stay on their line).
+            if top >= bottom - 0.5 * (low - top).max(0.0) {
+                lines += 1;
+                bottom = low;
+            } else {
+                bottom = bottom.max(low);
+            }
+        }
+        lines
     }
 }
+
+/// Most lines of visible text a page covered by a scan may carry and still be
+/// read by OCR: an archive system's stamp and a page number.
+pub const MAX_STAMP_LINES: usize = 3;
 
 /// An opened PDF file. Pages are read one at a time so that memory stays
 /// bounded on long scans.
@@ -371,7 +412,7 @@ impl PdfFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{helvetica, hex, one_page, stsong_font};
+    use crate::testing::{self, helvetica, hex, one_page, stsong_font};
 
     fn text_of(pdf: Vec<u8>) -> String {
         let f = PdfFile::open(pdf, PdfOptions::default()).unwrap();
@@ -536,5 +577,42 @@ mod tests {
             PdfFile::open(Vec::new(), PdfOptions::default()),
             Err(PdfError::NotPdf)
         ));
+    }
+
+    /// A page covered by a 2×2 gray image with `text` drawn over it, one
+    /// Helvetica line per item.
+    fn scan_with_text(lines: &[&str]) -> ExtractedPage {
+        let mut content = String::from("q 595 0 0 842 0 0 cm /Im0 Do Q\n");
+        for (k, line) in lines.iter().enumerate() {
+            let y = 800.0 - 14.0 * k as f32;
+            content.push_str(&format!("BT /F1 10 Tf 40 {y} Td ({line}) Tj ET\n"));
+        }
+        let pdf = testing::build(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im0 6 0 R >> >> >>".into(),
+            testing::stream(&content),
+            helvetica(),
+            "<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 4 >>\nstream\n\u{80}\u{80}\u{80}\u{80}\nendstream".into(),
+        ]);
+        PdfFile::open(pdf, PdfOptions::default())
+            .unwrap()
+            .page(0)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_scan_an_archive_system_stamped_with_text_is_still_a_scan() {
+        let stamped = scan_with_text(&["File JX-2024-0001 scanned copy", "- 3 -"]);
+        assert!(stamped.visible_glyph_count() >= 10);
+        assert_eq!(stamped.visible_text_lines(), 2);
+        assert!(stamped.needs_ocr());
+        assert!(scan_with_text(&[]).needs_ocr());
+        // Text printed over a background picture, line after line, is a text page.
+        let rows: Vec<String> = (0..12).map(|k| format!("row {k} of the form")).collect();
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let printed = scan_with_text(&rows);
+        assert_eq!(printed.visible_text_lines(), 12);
+        assert!(!printed.needs_ocr());
     }
 }
