@@ -17,7 +17,7 @@ pub mod text;
 pub use lattice::{FrameCell, TableFrame, frames};
 pub use options::GridOptions;
 
-use jx_model::{Cell, Glyph, PageContent, PageLayout, Rect, Table, TextLine};
+use jx_model::{Cell, Extraction, Glyph, PageContent, PageLayout, Rect, Table, TextLine};
 
 /// Rebuilds the tables of a page and assembles the text of every cell and
 /// of every line outside the tables.
@@ -43,8 +43,13 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
             None => outside.push(g),
         }
     }
-    for (f, cells) in frames.iter().zip(per_cell.iter_mut()) {
-        blocks::regroup(f, cells, opts);
+    // Text over-running its row is a text layer's habit (a spreadsheet's
+    // wrapped cell); the OCR chain reads each cell's own pixels, so what it
+    // read belongs to that cell, however its boxes stack.
+    if page.extraction == Extraction::Text {
+        for (f, cells) in frames.iter().zip(per_cell.iter_mut()) {
+            blocks::regroup(f, cells, opts);
+        }
     }
     let tables = frames
         .iter()
@@ -167,4 +172,69 @@ fn free_lines(page: u32, glyphs: &[&Glyph], opts: &GridOptions) -> Vec<TextLine>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jx_model::{GlyphOrigin, OcrEngineId, Rule};
+
+    /// A 2×2 table, rows 12 pt high, with a two-line text in the top right
+    /// cell whose second line lies in the row below (`（续`), and the lower
+    /// cell's own text under it.
+    fn page(extraction: Extraction) -> PageContent {
+        let origin = match extraction {
+            Extraction::Ocr => GlyphOrigin::ocr(OcrEngineId::Tesseract, 0.9),
+            _ => GlyphOrigin::TextLayer,
+        };
+        let glyph = |t: &str, x: f32, y: f32| Glyph {
+            text: t.into(),
+            bbox: Rect::new(x, y, x + 8.0, y + 8.0),
+            font_size: 8.0,
+            invisible: false,
+            origin: origin.clone(),
+            overdrawn: 0,
+        };
+        PageContent {
+            number: 1,
+            width: 300.0,
+            height: 100.0,
+            glyphs: vec![
+                glyph("名", 110.0, 17.0),
+                glyph("称", 118.0, 17.0),
+                glyph("（", 110.0, 28.5),
+                glyph("续", 118.0, 28.5),
+                glyph("部", 110.0, 35.0),
+                glyph("门", 118.0, 35.0),
+            ],
+            rules: vec![
+                Rule::horizontal(20.0, 0.0, 200.0, 0.5),
+                Rule::horizontal(32.0, 0.0, 200.0, 0.5),
+                Rule::horizontal(44.0, 0.0, 200.0, 0.5),
+                Rule::vertical(0.0, 20.0, 44.0, 0.5),
+                Rule::vertical(100.0, 20.0, 44.0, 0.5),
+                Rule::vertical(200.0, 20.0, 44.0, 0.5),
+            ],
+            extraction,
+        }
+    }
+
+    fn right_column(layout: &PageLayout) -> Vec<String> {
+        layout.tables[0]
+            .cells
+            .iter()
+            .filter(|c| c.col == 1)
+            .map(|c| c.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn text_running_over_a_row_moves_only_on_a_text_layer() {
+        let opts = GridOptions::default();
+        let text = reconstruct(&page(Extraction::Text), &opts);
+        assert_eq!(right_column(&text), vec!["名称（续", "部门"]);
+        // Read by OCR cell by cell, what a cell's crop gave is that cell's.
+        let ocr = reconstruct(&page(Extraction::Ocr), &opts);
+        assert_eq!(right_column(&ocr), vec!["名称", "（续部门"]);
+    }
 }

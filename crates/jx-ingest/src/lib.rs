@@ -24,7 +24,8 @@ pub use jx_form::SourceFile;
 use jx_form::FormOptions;
 use jx_grid::GridOptions;
 use jx_model::{
-    Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole, Problem, ProblemCode,
+    Code, Diagnostic, Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole,
+    Problem, ProblemCode,
     Status, Unmapped,
 };
 use jx_ocr::{OcrError, OcrOptions, Recognizer};
@@ -242,6 +243,7 @@ pub fn ingest(
     let cache = pdf.cache();
     let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
     let mut page_roles = Vec::with_capacity(pdf.page_count());
+    let mut turned = Vec::new();
     let pages = opts
         .max_pages
         .map_or(pdf.page_count(), |m| m.min(pdf.page_count()));
@@ -258,6 +260,9 @@ pub fn ingest(
                 PageRead::lost(Problem::page(ProblemCode::InternalError, number, panic))
             });
         problems.extend(read.problems);
+        if let Some(t) = read.turned {
+            turned.push((number, t));
+        }
         match read.layout {
             Some(layout) => {
                 page_roles.push(PageRole::Other);
@@ -287,6 +292,7 @@ pub fn ingest(
         })?;
     let unmapped = jx_form::account::account(&layouts, &forms, &mut page_roles);
     jx_form::account::warn_lost_pages(&mut forms, &page_roles);
+    note_turned_pages(&mut forms, &layouts, &turned);
     let text = layouts.iter().any(|l| l.extraction == Extraction::Text);
     let by_ocr = layouts.iter().any(|l| l.extraction == Extraction::Ocr);
     let mode = match (text, by_ocr) {
@@ -310,6 +316,8 @@ pub fn ingest(
 struct PageRead {
     layout: Option<Box<PageLayout>>,
     problems: Vec<Problem>,
+    /// The turn a scanned page was read in, when it was not upright.
+    turned: Option<ocr::TurnChoice>,
 }
 
 impl PageRead {
@@ -317,6 +325,7 @@ impl PageRead {
         PageRead {
             layout: None,
             problems: vec![p],
+            turned: None,
         }
     }
 }
@@ -355,6 +364,7 @@ fn read_page<'a>(
             return PageRead {
                 layout: None,
                 problems,
+                turned: None,
             };
         }
         let ocr = match ocr {
@@ -370,13 +380,16 @@ fn read_page<'a>(
             Ocr::DecodeOnly => pdf
                 .page_raster(i, &page)
                 .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
-                .map(|_| PageContent {
-                    number,
-                    width: page.content.width,
-                    height: page.content.height,
-                    glyphs: Vec::new(),
-                    rules: Vec::new(),
-                    extraction: Extraction::Ocr,
+                .map(|_| ocr::RasterRead {
+                    content: PageContent {
+                        number,
+                        width: page.content.width,
+                        height: page.content.height,
+                        glyphs: Vec::new(),
+                        rules: Vec::new(),
+                        extraction: Extraction::Ocr,
+                    },
+                    turned: None,
                 }),
             Ocr::Available(engine) => pdf
                 .page_raster(i, &page)
@@ -387,21 +400,62 @@ fn read_page<'a>(
                 }),
         };
         match read {
-            Ok(c) => c,
+            Ok(r) => r,
             Err(p) => {
                 problems.push(p);
                 return PageRead {
                     layout: None,
                     problems,
+                    turned: None,
                 };
             }
         }
     } else {
-        page.content
+        ocr::RasterRead {
+            content: page.content,
+            turned: None,
+        }
     };
     PageRead {
-        layout: Some(Box::new(jx_grid::reconstruct(&content, &opts.grid))),
+        layout: Some(Box::new(jx_grid::reconstruct(&content.content, &opts.grid))),
         problems,
+        turned: content.turned,
+    }
+}
+
+/// Logs, on each form with a page that was read turned, the turn as a
+/// repair: the page's boxes are in the upright page's frame, which is not
+/// the PDF's for that page.
+fn note_turned_pages(
+    forms: &mut [FormRecord],
+    layouts: &[PageLayout],
+    turned: &[(u32, ocr::TurnChoice)],
+) {
+    for &(page, t) in turned {
+        let Some(layout) = layouts.iter().find(|l| l.number == page) else {
+            continue;
+        };
+        let bbox = [0.0, 0.0, f64::from(layout.width), f64::from(layout.height)];
+        for f in forms.iter_mut().filter(|f| f.source.pages.contains(&page)) {
+            f.repairs.push(
+                Diagnostic::new(
+                    Code::PageTurned,
+                    "",
+                    format!(
+                        "page {page} was scanned turned: it was read turned {}° clockwise \
+                         (a sample of its cells gave {} characters at mean confidence {:.2} \
+                         as scanned, {} at {:.2} turned); its boxes are in the upright \
+                         page's frame",
+                        t.turn.degrees(),
+                        t.upright.0,
+                        t.upright.1,
+                        t.turned.0,
+                        t.turned.1
+                    ),
+                )
+                .at(page, bbox),
+            );
+        }
     }
 }
 

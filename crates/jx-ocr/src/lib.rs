@@ -62,7 +62,8 @@
 //! recognised text against the form's vocabulary, or Unicode normalisation
 //! (Tesseract's punctuation width need not match the form's: `:` for `：`,
 //! now and then `《` for `(`; that is jx-form's business); decoding PDF
-//! images (jx-pdf); page orientation (90°/180° turns); handwriting. The
+//! images (jx-pdf); deciding whether a page is turned (the OCR chain of
+//! jx-ingest compares readings; [`turn_raster`] turns it); handwriting. The
 //! crate calls no external program: Tesseract and Leptonica are linked
 //! libraries.
 
@@ -72,6 +73,7 @@ mod comparison;
 mod components;
 mod crops;
 mod engine;
+mod orient;
 pub mod ppocr;
 mod prepare;
 mod raster;
@@ -83,6 +85,7 @@ mod testimg;
 
 pub use binarize::InkImage;
 pub use engine::OcrEngine;
+pub use orient::{Turn, turn_raster};
 pub use prepare::{EDGE_MARGIN_INCH, MAX_PIXELS, PreparedPage, prepare};
 pub use raster::GrayImage;
 pub use recognizer::{Recognizer, recognizer, tesseract_lookalikes};
@@ -211,6 +214,10 @@ pub struct OcrOptions {
     /// one line and `psm 6` (a block) for several, or `psm 6` for every box.
     /// Measured with `scripts/ocr-compare` (README).
     pub single_line_psm: bool,
+    /// Try a page that reads poorly turned by 90°, 180° and 270° and read it
+    /// the way the recogniser reads best (a sheet fed sideways or upside
+    /// down).
+    pub detect_turns: bool,
 }
 
 impl Default for OcrOptions {
@@ -228,6 +235,7 @@ impl Default for OcrOptions {
             parallel: true,
             feed: OcrFeed::Gray,
             single_line_psm: true,
+            detect_turns: true,
         }
     }
 }
