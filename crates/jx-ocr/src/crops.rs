@@ -54,6 +54,12 @@ pub(crate) struct Sizes {
     /// A component this tall or wide is real print (a stroke, a digit), not
     /// noise; a box needs one to be read at all.
     pub(crate) significant: u32,
+    /// Components up to this area (pixels) are dots: print only beside
+    /// other print (a decimal point, `、`, `。`), dust when alone.
+    pub(crate) dot_area: u32,
+    /// How far (pixels) a dot may lie from larger print and still be print:
+    /// about half the height of 10 pt text.
+    pub(crate) dot_reach: u32,
 }
 
 pub(crate) fn sizes(page: &PreparedPage) -> Sizes {
@@ -62,6 +68,8 @@ pub(crate) fn sizes(page: &PreparedPage) -> Sizes {
     Sizes {
         speck_area: ((s * s * 6.0).round() as u32).max(2),
         significant: ((2.5 * dpi / 72.0).round() as u32).max(3),
+        dot_area: ((s * s * 40.0).round() as u32).max(6),
+        dot_reach: ((5.0 * dpi / 72.0).round() as u32).max(4),
     }
 }
 
@@ -123,7 +131,33 @@ pub(crate) fn cell_blob(page: &PreparedPage, cell: &Rect) -> Option<TextBlob> {
                 || (touches_lr && c.width() <= thin && c.height() >= 4 * c.width()))
         })
         .collect();
+    let keep = drop_lone_dots(&comps, keep, &s);
     blob_from(runs, &comps, &keep, &s, (rx0, ry0, rx1, ry1))
+}
+
+/// Drops the kept dots that have no larger kept print within
+/// [`Sizes::dot_reach`]: dust on the scan, not punctuation. Left in, a
+/// dust speck far from the text widens the box and adds a line to it, and
+/// the recogniser then reads the text at the wrong scale (at 150 dpi the
+/// specks are as large as a decimal point).
+fn drop_lone_dots(comps: &[Component], mut keep: Vec<bool>, s: &Sizes) -> Vec<bool> {
+    let print: Vec<&Component> = comps
+        .iter()
+        .zip(&keep)
+        .filter(|(c, k)| **k && c.area > s.dot_area)
+        .map(|(c, _)| c)
+        .collect();
+    let r = s.dot_reach;
+    for (c, k) in comps.iter().zip(keep.iter_mut()) {
+        if !*k || c.area > s.dot_area {
+            continue;
+        }
+        let near = print.iter().any(|p| {
+            c.x0 < p.x1 + r && p.x0 < c.x1 + r && c.y0 < p.y1 + r && p.y0 < c.y1 + r
+        });
+        *k = near;
+    }
+    keep
 }
 
 /// Builds a [`TextBlob`] from the kept components: their union box (padded,
@@ -408,6 +442,38 @@ pub(crate) fn render(page: &PreparedPage, blob: &TextBlob, feed: OcrFeed) -> Ren
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn comp(x0: u32, y0: u32, x1: u32, y1: u32, area: u32) -> Component {
+        Component {
+            x0,
+            y0,
+            x1,
+            y1,
+            area,
+        }
+    }
+
+    #[test]
+    fn dots_beside_print_stay_and_lone_dust_goes() {
+        // 150 dpi: dots up to 10 px, reach 10 px.
+        let s = Sizes {
+            speck_area: 2,
+            significant: 5,
+            dot_area: 10,
+            dot_reach: 10,
+        };
+        let comps = [
+            comp(100, 100, 115, 116, 120), // a character
+            comp(118, 112, 120, 114, 4),   // its full stop
+            comp(300, 40, 302, 42, 4),     // dust far away
+            comp(20, 130, 22, 132, 4),     // dust far away
+        ];
+        let keep = drop_lone_dots(&comps, vec![true; 4], &s);
+        assert_eq!(keep, vec![true, true, false, false]);
+        // A cell holding nothing but dots holds nothing.
+        let keep = drop_lone_dots(&comps[1..], vec![true; 3], &s);
+        assert_eq!(keep, vec![false; 3]);
+    }
 
     #[test]
     fn bands_merge_inside_characters() {
