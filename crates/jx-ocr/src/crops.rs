@@ -200,12 +200,31 @@ fn blob_from(
         .collect();
     let mut heights: Vec<usize> = lines.iter().map(|b| b.1 - b.0).collect();
     heights.sort_unstable();
-    let text_height = heights
+    let band_height = heights
         .get(heights.len() / 2)
         .copied()
         .unwrap_or(tallest)
         .max(1);
-    let layout = if lines.len() <= 1 {
+    // Lines a little askew (a skew left over after deskewing, a line that
+    // bends on the scanner's glass) overlap in the row profile and make one
+    // band of two lines: the band is then far taller than the characters,
+    // and reading at the band's height would shrink the text to half its
+    // size. The characters' own height (the tallest tenth of the
+    // components: a Chinese character is one to a few of them, a digit one)
+    // says how tall a line is; a band more than 1.8 times as tall holds two.
+    let mut glyph_heights: Vec<usize> = kept
+        .iter()
+        .filter(|c| c.height() >= s.significant)
+        .map(|c| c.height() as usize)
+        .collect();
+    glyph_heights.sort_unstable();
+    let glyph_height = glyph_heights
+        .get(glyph_heights.len() * 9 / 10)
+        .copied()
+        .unwrap_or(band_height);
+    let merged = band_height * 10 > glyph_height * 18;
+    let text_height = if merged { glyph_height } else { band_height }.max(1);
+    let layout = if lines.len() <= 1 && !merged {
         Layout::Line
     } else {
         Layout::Block
@@ -473,6 +492,51 @@ mod tests {
         // A cell holding nothing but dots holds nothing.
         let keep = drop_lone_dots(&comps[1..], vec![true; 3], &s);
         assert_eq!(keep, vec![false; 3]);
+    }
+
+    /// Solid squares as components with their runs.
+    fn squares(boxes: &[(u32, u32, u32)]) -> (Vec<InkRun>, Vec<Component>) {
+        let mut runs = Vec::new();
+        let mut comps = Vec::new();
+        for (i, &(x, y, size)) in boxes.iter().enumerate() {
+            for yy in y..y + size {
+                runs.push(InkRun {
+                    y: yy,
+                    x0: x,
+                    x1: x + size,
+                    comp: i as u32,
+                });
+            }
+            comps.push(comp(x, y, x + size, y + size, size * size));
+        }
+        (runs, comps)
+    }
+
+    #[test]
+    fn two_askew_lines_in_one_band_are_read_at_their_characters_height() {
+        let s = Sizes {
+            speck_area: 2,
+            significant: 5,
+            dot_area: 10,
+            dot_reach: 10,
+        };
+        // Two lines of 16 px characters, each falling 1 px a character, the
+        // second starting 14 px under the first: their rows overlap.
+        let mut boxes = Vec::new();
+        for line in 0..2u32 {
+            for k in 0..12u32 {
+                boxes.push((k * 18, line * 14 + k, 16));
+            }
+        }
+        let (runs, comps) = squares(&boxes);
+        let keep = vec![true; comps.len()];
+        let blob = blob_from(runs, &comps, &keep, &s, (0, 0, 400, 200)).unwrap();
+        assert_eq!(blob.text_height, 16);
+        assert_eq!(blob.layout, Layout::Block);
+        // One straight line is one line at its own height.
+        let (runs, comps) = squares(&(0..12u32).map(|k| (k * 18, 0, 16)).collect::<Vec<_>>());
+        let blob = blob_from(runs, &comps, &vec![true; 12], &s, (0, 0, 400, 200)).unwrap();
+        assert_eq!((blob.text_height, blob.layout), (16, Layout::Line));
     }
 
     #[test]
