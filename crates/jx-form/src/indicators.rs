@@ -66,10 +66,12 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
             Some(v) => {
                 let path = format!("indicators[{i}].value");
                 let read = rec.read(&path, v);
-                let ge: &[String] = rec.lookalikes_of(v).map_or(&[], |p| &p.ge_operator);
+                let profile = rec.lookalikes_of(v);
+                let ge: &[String] = profile.map_or(&[], |p| &p.ge_operator);
+                let percent: &[String] = profile.map_or(&[], |p| &p.percent_unit);
                 let mended = v
                     .confidence
-                    .and_then(|_| normalize::mend_ocr_value(&read, ge));
+                    .and_then(|_| normalize::mend_ocr_value(&read, ge, percent));
                 match mended {
                     Some((mended, what)) => {
                         rec.repair(

@@ -98,9 +98,14 @@ pub fn money_ignoring_grouping(text: &str, scale: u32) -> Option<String> {
 /// a look-alike of `≥` in the operator slot (`ge_lookalikes`: the habits of
 /// the engine that read it, from its look-alike profile) becomes `≥`; a
 /// percent unit with stray marks beside it (`(%g)`, `(%0)`, `(0%b)`) becomes
-/// `(%)`. Words are never touched. Returns the mended text and what was
+/// `(%)`, and so does a unit the engine is known to read for `%`
+/// (`percent_lookalikes`, `(9)`). Words are never touched. Returns the mended text and what was
 /// done, or `None`.
-pub fn mend_ocr_value(text: &str, ge_lookalikes: &[String]) -> Option<(String, String)> {
+pub fn mend_ocr_value(
+    text: &str,
+    ge_lookalikes: &[String],
+    percent_lookalikes: &[String],
+) -> Option<(String, String)> {
     static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?P<op>[^0-9\s(（]{1,2})?\s*(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)\s*(?P<unit>[(（][^()（）]{1,6}[)）]|%)?$").unwrap()
     });
@@ -127,7 +132,7 @@ pub fn mend_ocr_value(text: &str, ge_lookalikes: &[String]) -> Option<(String, S
         let stray = inner.contains('%')
             && inner != "%"
             && inner.chars().all(|c| c == '%' || c.is_ascii_alphanumeric());
-        if stray {
+        if stray || percent_lookalikes.iter().any(|l| *l == inner) {
             out.push_str("(%)");
             done.push(format!("unit {inner:?} read for %"));
         } else {
@@ -310,7 +315,8 @@ mod tests {
     fn ocr_values_are_mended_by_their_pattern_only() {
         // An engine's profile (the form layer has none of its own).
         let ge: Vec<String> = ["之", ">>"].iter().map(|s| s.to_string()).collect();
-        let mend_ocr_value = |t: &str| mend_ocr_value(t, &ge);
+        let percent = vec!["9".to_string()];
+        let mend_ocr_value = |t: &str| mend_ocr_value(t, &ge, &percent);
         assert_eq!(
             mend_ocr_value("之85.00(%)").map(|m| m.0).as_deref(),
             Some("≥85.00(%)")
@@ -327,11 +333,16 @@ mod tests {
             mend_ocr_value(">90.00(0%b)").map(|m| m.0).as_deref(),
             Some(">90.00(%)")
         );
+        assert_eq!(
+            mend_ocr_value("=100.00(9)").map(|m| m.0).as_deref(),
+            Some("=100.00(%)")
+        );
         assert_eq!(mend_ocr_value("=23000.00(人)"), None);
         assert_eq!(mend_ocr_value("与政策规定一致"), None);
         assert_eq!(mend_ocr_value("约90.00(%)"), None);
         // Without the engine's habits the operator is left alone.
-        assert_eq!(super::mend_ocr_value("之85.00(%)", &[]), None);
+        assert_eq!(super::mend_ocr_value("之85.00(%)", &[], &[]), None);
+        assert_eq!(super::mend_ocr_value("=100.00(9)", &[], &[]), None);
     }
 
     #[test]

@@ -197,6 +197,7 @@ mod tests {
         let rec = Recorder::new(0.6).with_lookalikes(&[jx_model::LookalikeProfile {
             engine: OcrEngineId::Tesseract,
             ge_operator: vec!["之".into()],
+            percent_unit: Vec::new(),
         }]);
         assert!(rec.lookalikes_of(&ocr_cell("之90", vec![])).is_some());
         let mut pp = ocr_cell("之90", vec![]);

@@ -8,7 +8,10 @@ fn main() {
     let i: usize = a[2].parse::<usize>().unwrap() - 1;
     let page = pdf.page(i).unwrap();
     let raster = pdf.page_raster(i, &page).unwrap();
-    if std::env::var("DUMP").is_ok() { let p = jx_ocr::prepare(&raster, &opts.ocr).unwrap(); dump(&p, "/tmp/page.pgm"); }
+    if std::env::var("DUMP").is_ok() {
+        let p = jx_ocr::prepare(&raster, &opts.ocr).unwrap();
+        dump(&p, "/tmp/page.pgm");
+    }
     let r = jx_ingest::ocr::read_raster(&raster, engine.as_ref(), &opts.ocr, &opts.grid).unwrap();
     let mut gl = r.content.glyphs.clone();
     gl.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0));
@@ -19,7 +22,11 @@ fn main() {
             println!("  r{} c{} {:?} {:?}", c.row, c.col, c.bbox, c.text);
         }
     }
-    if a.len() > 3 { for g in gl { println!("G {:?} {:?}", g.bbox, g.text); } }
+    if a.len() > 3 {
+        for g in gl {
+            println!("G {:?} {:?}", g.bbox, g.text);
+        }
+    }
 }
 #[allow(dead_code)]
 fn dump(p: &jx_ocr::PreparedPage, path: &str) {
@@ -29,6 +36,9 @@ fn dump(p: &jx_ocr::PreparedPage, path: &str) {
     f.write_all(&p.gray.data).unwrap();
     let mut f = std::fs::File::create(format!("{path}.ink.pgm")).unwrap();
     write!(f, "P5\n{} {}\n255\n", p.ink.width, p.ink.height).unwrap();
-    let d: Vec<u8> = (0..p.ink.height).flat_map(|y| (0..p.ink.width).map(move |x| (x, y))).map(|(x, y)| if p.ink.is_ink(x, y) { 0 } else { 255 }).collect();
+    let d: Vec<u8> = (0..p.ink.height)
+        .flat_map(|y| (0..p.ink.width).map(move |x| (x, y)))
+        .map(|(x, y)| if p.ink.is_ink(x, y) { 0 } else { 255 })
+        .collect();
     f.write_all(&d).unwrap();
 }

@@ -25,8 +25,7 @@ use jx_form::FormOptions;
 use jx_grid::GridOptions;
 use jx_model::{
     Code, Diagnostic, Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole,
-    Problem, ProblemCode,
-    Status, Unmapped,
+    Problem, ProblemCode, Status, Unmapped,
 };
 use jx_ocr::{OcrError, OcrOptions, Recognizer};
 use jx_pdf::{PdfError, PdfFile, PdfOptions};

@@ -105,6 +105,9 @@ pub struct LookalikeProfile {
     pub engine: OcrEngineId,
     /// What the engine reads in place of `≥` at the head of a target value.
     pub ge_operator: Vec<String>,
+    /// What the engine reads in place of `%` inside a value's unit brackets
+    /// (`=100.00(9)`): never a unit of its own.
+    pub percent_unit: Vec<String>,
 }
 
 /// One positioned piece of text: a character from a text layer, or a word

@@ -152,9 +152,9 @@ fn drop_lone_dots(comps: &[Component], mut keep: Vec<bool>, s: &Sizes) -> Vec<bo
         if !*k || c.area > s.dot_area {
             continue;
         }
-        let near = print.iter().any(|p| {
-            c.x0 < p.x1 + r && p.x0 < c.x1 + r && c.y0 < p.y1 + r && p.y0 < c.y1 + r
-        });
+        let near = print
+            .iter()
+            .any(|p| c.x0 < p.x1 + r && p.x0 < c.x1 + r && c.y0 < p.y1 + r && p.y0 < c.y1 + r);
         *k = near;
     }
     keep

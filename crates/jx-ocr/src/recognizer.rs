@@ -35,11 +35,17 @@ pub trait Recognizer: Send + Sync {
 /// shape, or a doubled `>`.
 const TESSERACT_GE: &[&str] = &["之", "过", "宇", "盖", "≧", ">>", "≥>", ">="];
 
+/// What Tesseract's `chi_sim` model reads in place of `%` inside a unit's
+/// brackets on 150 dpi scans (measured on the development scans: `(9)`
+/// is its commonest misreading there); a unit is never a bare number.
+const TESSERACT_PERCENT: &[&str] = &["9", "96", "99", "g"];
+
 /// Tesseract's look-alike habits.
 pub fn tesseract_lookalikes() -> LookalikeProfile {
     LookalikeProfile {
         engine: OcrEngineId::Tesseract,
         ge_operator: TESSERACT_GE.iter().map(|s| s.to_string()).collect(),
+        percent_unit: TESSERACT_PERCENT.iter().map(|s| s.to_string()).collect(),
     }
 }
 

@@ -45,6 +45,7 @@ pub fn ppocr_lookalikes() -> LookalikeProfile {
     LookalikeProfile {
         engine: OcrEngineId::PpOcr,
         ge_operator: vec!["≧".into()],
+        percent_unit: Vec::new(),
     }
 }
 
