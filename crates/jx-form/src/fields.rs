@@ -42,12 +42,19 @@ fn read_value(
     })
 }
 
+/// A name's value cell, read as a name (stray OCR marks at its ends removed).
+fn read_name(grid: &FormGrid, rec: &mut Recorder, label: Label, path: &str) -> Option<String> {
+    let l = grid.find(label)?;
+    let v = value_cell(grid, l, false)?;
+    Some(rec.read_name(path, v))
+}
+
 /// 项目名称 … 计划完成日期.
 pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
     // Null, never "", where the form shows no such label or its cell is
     // blank (the contract allows null for these five), with a warning.
-    let mut field = |label, path: &str| match read_value(grid, rec, label, path, false) {
-        Some(r) if !r.text.trim().is_empty() => Some(r.text),
+    let mut field = |label, path: &str| match read_name(grid, rec, label, path) {
+        Some(t) if !t.trim().is_empty() => Some(t),
         found => {
             let why = if found.is_some() {
                 format!("the {path} cell is blank; left null")

@@ -61,7 +61,7 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
             .and_then(|c| cell_in(grid, row, c))
             .filter(|c| c.row <= row);
         let i = out.len();
-        let name = rec.read(&format!("indicators[{i}].name"), name_cell);
+        let name = rec.read_name(&format!("indicators[{i}].name"), name_cell);
         let text = match value_cell {
             Some(v) => {
                 let path = format!("indicators[{i}].value");

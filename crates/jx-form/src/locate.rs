@@ -5,7 +5,7 @@
 //! volume's front matter) start nothing and end the current form.
 
 use crate::grid::FormGrid;
-use crate::labels::{Label, label_of};
+use crate::labels::{Label, label_of, nearest_label};
 use crate::title;
 use jx_model::{PageLayout, Table, TextLine};
 
@@ -36,19 +36,28 @@ fn is_heading(text: &str) -> bool {
 
 /// A table starts a form when it carries 项目名称 as a form does — a label
 /// with its value to its right — and at least two more of the form's labels.
-/// A budget list with 项目名称, 项目类别 … as column heads does not.
-fn starts_form(t: &Table) -> bool {
+/// A budget list with 项目名称, 项目类别 … as column heads does not. On a
+/// page read by OCR a label may be one character off (a stray `”` before
+/// 项目名称), as the grid reads it too.
+fn starts_form(t: &Table, by_ocr: bool) -> bool {
+    let label = |text: &str| {
+        label_of(text).or_else(|| {
+            by_ocr
+                .then(|| nearest_label(text, 1).map(|(l, _, _)| l))
+                .flatten()
+        })
+    };
     let labels: std::collections::HashSet<Label> =
-        t.cells.iter().filter_map(|c| label_of(&c.text)).collect();
+        t.cells.iter().filter_map(|c| label(&c.text)).collect();
     let name_has_value = t
         .cells
         .iter()
-        .filter(|c| label_of(&c.text) == Some(Label::ProjectName))
+        .filter(|c| label(&c.text) == Some(Label::ProjectName))
         .any(|c| {
             t.cells
                 .iter()
                 .find(|v| v.row == c.row && v.col == c.col + c.col_span)
-                .is_some_and(|v| label_of(&v.text).is_none())
+                .is_some_and(|v| label(&v.text).is_none())
         });
     name_has_value && labels.len() >= 3
 }
@@ -96,7 +105,7 @@ pub fn locate(pages: &[PageLayout]) -> Located {
             let Some(t) = table else { continue };
             let first_on_page = table_no == 0;
             table_no += 1;
-            if starts_form(t) {
+            if starts_form(t, page.extraction == jx_model::Extraction::Ocr) {
                 if let Some(f) = current.take() {
                     out.forms.push(f);
                 }

@@ -142,6 +142,24 @@ pub fn mend_ocr_value(
     (!done.is_empty()).then(|| (out, done.join("; ")))
 }
 
+/// A name read by OCR without the marks at its head and tail that the form
+/// does not print there: commas, full stops, dashes, bars, colons, stray
+/// quotes (`”项目名称`, `鉴定、认定费，，`, `-特定目标类`). A quote that
+/// opens or closes one inside the name (`“十四五”规划`) stays, and so do
+/// brackets. `None` when nothing changed.
+pub fn strip_stray_marks(text: &str) -> Option<String> {
+    const MARKS: &[char] = &[
+        '，', ',', '.', '．', '。', '、', '_', '-', '—', '|', '·', ':', '：', ';', '；', '\'', '‘',
+        '’', '"',
+    ];
+    let stray_head = |c: char| MARKS.contains(&c) || (c == '”' && !text.contains('“'));
+    let stray_tail = |c: char| MARKS.contains(&c) || (c == '“' && !text.contains('”'));
+    let t = text.trim();
+    let t = t.trim_start_matches(|c: char| stray_head(c) || c.is_whitespace());
+    let t = t.trim_end_matches(|c: char| stray_tail(c) || c.is_whitespace());
+    (t != text && !t.is_empty()).then(|| t.to_string())
+}
+
 /// Brackets read by OCR as angle-bracket look-alikes (`〈`, `《`, `〔`) where
 /// the closing bracket read is a round one: `系统〈2024年运维)` →
 /// `系统(2024年运维)`. Only when the text holds no matching closing
@@ -309,6 +327,22 @@ mod tests {
             Some("1094910000.00")
         );
         assert_eq!(money_ignoring_grouping("abc", 0), None);
+    }
+
+    #[test]
+    fn stray_marks_at_a_names_ends_go() {
+        assert_eq!(strip_stray_marks("”项目名称").as_deref(), Some("项目名称"));
+        assert_eq!(
+            strip_stray_marks("鉴定、认定费，，").as_deref(),
+            Some("鉴定、认定费")
+        );
+        assert_eq!(
+            strip_stray_marks("-特定目标类").as_deref(),
+            Some("特定目标类")
+        );
+        assert_eq!(strip_stray_marks("“十四五”规划"), None);
+        assert_eq!(strip_stray_marks("系统(2024年运维)"), None);
+        assert_eq!(strip_stray_marks("，"), None);
     }
 
     #[test]

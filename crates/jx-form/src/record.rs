@@ -118,6 +118,32 @@ impl Recorder {
         }
     }
 
+    /// [`Recorder::read`] for a name or a label's value (project name,
+    /// departments, an indicator's name): marks OCR read at its head or tail
+    /// (`”项目名称`, `鉴定、认定费，，`) are removed, logged.
+    pub fn read_name(&mut self, path: &str, cell: &GridCell) -> String {
+        let text = self.read(path, cell);
+        if cell.confidence.is_none() {
+            return text;
+        }
+        match crate::normalize::strip_stray_marks(&text) {
+            Some(clean) => {
+                let first = cell.pieces[0];
+                self.diagnostics.repair(
+                    Diagnostic::new(
+                        Code::StrayMarksRemoved,
+                        path,
+                        "OCR read marks at the head or tail of the name that the form does not print",
+                    )
+                    .change(text, clean.clone())
+                    .at(first.page, first.bbox.rounded()),
+                );
+                clean
+            }
+            None => text,
+        }
+    }
+
     pub fn warn(&mut self, kind: Code, path: &str, detail: impl Into<String>) {
         self.diagnostics.warn(Diagnostic::new(kind, path, detail));
     }

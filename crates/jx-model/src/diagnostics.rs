@@ -50,6 +50,9 @@ pub enum Code {
     /// OCR read an opening bracket as `〈`/`《`/`〔` where the closing one is
     /// round; the pair is made round again.
     BracketRepaired,
+    /// OCR read stray marks (`，` `”` `.` `-` `|` …) at the head or tail of
+    /// a name or label, where the form prints none; they are removed.
+    StrayMarksRemoved,
     /// The funds block is printed in 万元; amounts are written in yuan.
     UnitConverted,
     /// The OCR engine changed its own reading from the pixels (e.g. `>` read
@@ -86,7 +89,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of this file.
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 21] = [
         Code::DuplicateGlyphs,
         Code::LevelRestored,
         Code::LabelSnapped,
@@ -95,6 +98,7 @@ impl Code {
         Code::AmountGroupingIgnored,
         Code::ValueRepaired,
         Code::BracketRepaired,
+        Code::StrayMarksRemoved,
         Code::UnitConverted,
         Code::OcrRewritten,
         Code::PageTurned,
@@ -120,6 +124,7 @@ impl Code {
             Code::AmountGroupingIgnored => "amount_grouping_ignored",
             Code::ValueRepaired => "value_repaired",
             Code::BracketRepaired => "bracket_repaired",
+            Code::StrayMarksRemoved => "stray_marks_removed",
             Code::UnitConverted => "unit_converted",
             Code::OcrRewritten => "ocr_rewritten",
             Code::PageTurned => "page_turned",
@@ -148,6 +153,7 @@ impl Code {
             | Code::AmountGroupingIgnored
             | Code::ValueRepaired
             | Code::BracketRepaired
+            | Code::StrayMarksRemoved
             | Code::UnitConverted
             | Code::OcrRewritten
             | Code::PageTurned => Severity::Repair,
