@@ -132,7 +132,7 @@ pub fn mend_ocr_value(
         let stray = inner.contains('%')
             && inner != "%"
             && inner.chars().all(|c| c == '%' || c.is_ascii_alphanumeric());
-        if stray || percent_lookalikes.iter().any(|l| *l == inner) {
+        if stray || percent_lookalikes.contains(&inner) {
             out.push_str("(%)");
             done.push(format!("unit {inner:?} read for %"));
         } else {

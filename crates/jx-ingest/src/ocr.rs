@@ -34,6 +34,9 @@ const MIN_CHARS: usize = 8;
 /// How many cells (those with the most ink) make the sample read each way.
 const SAMPLE_CELLS: usize = 10;
 
+/// A sample read: how many characters, and their mean confidence.
+pub type SampleReading = (usize, f32);
+
 /// One page image read.
 #[derive(Debug)]
 pub struct RasterRead {
@@ -46,10 +49,10 @@ pub struct RasterRead {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TurnChoice {
     pub turn: Turn,
-    /// Characters of the sample read as scanned, and their mean confidence.
-    pub upright: (usize, f32),
-    /// The same, read turned.
-    pub turned: (usize, f32),
+    /// The sample read as scanned.
+    pub upright: SampleReading,
+    /// The same cells' sample read turned.
+    pub turned: SampleReading,
 }
 
 /// Reads one page image into page content, turned first when the page was
@@ -70,7 +73,7 @@ pub fn read_raster(
         });
     }
     let base = sample_confidence(&prepared, engine, grid)?;
-    let mut best: Option<(Turn, (usize, f32), PreparedPage)> = None;
+    let mut best: Option<(Turn, SampleReading, PreparedPage)> = None;
     for turn in Turn::TURNED {
         let page = jx_ocr::prepare(&jx_ocr::turn_raster(raster, turn), ocr)?;
         let c = sample_confidence(&page, engine, grid)?;
@@ -100,7 +103,7 @@ pub fn read_raster(
 }
 
 /// Characters read, weighed by their confidence.
-fn confident_chars((chars, mean): (usize, f32)) -> f32 {
+fn confident_chars((chars, mean): SampleReading) -> f32 {
     chars as f32 * mean
 }
 
@@ -112,7 +115,7 @@ pub fn turn_scores(
     engine: &dyn Recognizer,
     ocr: &OcrOptions,
     grid: &GridOptions,
-) -> Result<(f32, Vec<(Turn, (usize, f32))>), OcrError> {
+) -> Result<(f32, Vec<(Turn, SampleReading)>), OcrError> {
     let prepared = jx_ocr::prepare(raster, ocr)?;
     let whole = mean_confidence(&read_prepared(&prepared, engine, grid)?.glyphs).1;
     let mut scores = vec![(Turn::Upright, sample_confidence(&prepared, engine, grid)?)];
@@ -150,7 +153,7 @@ fn sample_confidence(
     prepared: &PreparedPage,
     engine: &dyn Recognizer,
     grid: &GridOptions,
-) -> Result<(usize, f32), OcrError> {
+) -> Result<SampleReading, OcrError> {
     let frames = jx_grid::frames(&prepared.rules, grid);
     let mut cells: Vec<(usize, Rect)> = frames
         .iter()
@@ -161,7 +164,7 @@ fn sample_confidence(
     let glyphs: Vec<Glyph> = if cells.is_empty() {
         engine.read_outside(prepared, &[])?
     } else {
-        cells.sort_by(|a, b| b.0.cmp(&a.0));
+        cells.sort_by_key(|c| std::cmp::Reverse(c.0));
         let sample: Vec<Rect> = cells.iter().take(SAMPLE_CELLS).map(|c| c.1).collect();
         engine
             .read_cells(prepared, &sample)?

@@ -535,7 +535,7 @@ mod tests {
         assert_eq!(blob.layout, Layout::Block);
         // One straight line is one line at its own height.
         let (runs, comps) = squares(&(0..12u32).map(|k| (k * 18, 0, 16)).collect::<Vec<_>>());
-        let blob = blob_from(runs, &comps, &vec![true; 12], &s, (0, 0, 400, 200)).unwrap();
+        let blob = blob_from(runs, &comps, &[true; 12], &s, (0, 0, 400, 200)).unwrap();
         assert_eq!((blob.text_height, blob.layout), (16, Layout::Line));
     }
 
