@@ -149,7 +149,14 @@ fn mend_or_warn(
     } else {
         (Code::DateRepaired, Code::UnparsableDate)
     };
-    let mended = by_ocr.then(|| normalize::mend_ocr_number(&text)).flatten();
+    let mended = by_ocr
+        .then(|| {
+            let amount = (what == "amount")
+                .then(|| normalize::mend_ocr_amount(&text))
+                .flatten();
+            amount.or_else(|| normalize::mend_ocr_number(&text))
+        })
+        .flatten();
     if let Some(v) = mended.as_deref().and_then(&parse) {
         rec.repair(
             Diagnostic::new(

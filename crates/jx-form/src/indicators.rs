@@ -65,7 +65,7 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
         let text = match value_cell {
             Some(v) => {
                 let path = format!("indicators[{i}].value");
-                let read = rec.read(&path, v);
+                let read = rec.read_name(&path, v);
                 let profile = rec.lookalikes_of(v);
                 let ge: &[String] = profile.map_or(&[], |p| &p.ge_operator);
                 let percent: &[String] = profile.map_or(&[], |p| &p.percent_unit);

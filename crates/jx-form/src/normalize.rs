@@ -87,6 +87,43 @@ pub fn mend_ocr_number(text: &str) -> Option<String> {
     (mended != text && !mended.is_empty()).then_some(mended)
 }
 
+/// An amount read by OCR whose separators were misread: at low resolution a
+/// grouping comma reads as `.` (`1.759,369.00`, `21.467.000.00`), doubles
+/// (`58,.941.00`) or gains a stray mark at an end (`.68,941.00`,
+/// `d400,.500.00`). The digits are kept; the last separator before one or two
+/// final digits is the decimal point, and every earlier one must stand
+/// between groups of three digits (the first group one to three) — else the
+/// text is not taken for an amount. `None` when that does not hold or
+/// nothing changed.
+pub fn mend_ocr_amount(text: &str) -> Option<String> {
+    let mapped: String = text
+        .chars()
+        .map(|c| {
+            DIGIT_LOOKALIKES
+                .iter()
+                .find(|(l, _)| *l == c)
+                .map_or(c, |(_, d)| *d)
+        })
+        .map(|c| match c {
+            '，' | '.' | '．' | '。' => ',',
+            _ => c,
+        })
+        .filter(|c| c.is_ascii_digit() || *c == ',')
+        .collect();
+    let trimmed = mapped.trim_matches(',');
+    let groups: Vec<&str> = trimmed.split(',').filter(|g| !g.is_empty()).collect();
+    let (last, head) = groups.split_last()?;
+    if head.is_empty() || !(1..=2).contains(&last.len()) {
+        return None;
+    }
+    let (first, middle) = head.split_first()?;
+    if !(1..=3).contains(&first.len()) || middle.iter().any(|g| g.len() != 3) {
+        return None;
+    }
+    let out = format!("{}.{last}", head.concat());
+    (out != text).then_some(out)
+}
+
 /// An amount whose only fault is irregular digit grouping
 /// (`1094,910,000.00`): the digits are all there, so the commas are ignored.
 pub fn money_ignoring_grouping(text: &str, scale: u32) -> Option<String> {
@@ -146,7 +183,7 @@ pub fn mend_ocr_value(
 /// does not print there: commas, full stops, dashes, bars, colons, stray
 /// quotes (`”项目名称`, `鉴定、认定费，，`, `-特定目标类`). A quote that
 /// opens or closes one inside the name (`“十四五”规划`) stays, and so do
-/// brackets. `None` when nothing changed.
+/// brackets, and a minus sign before a number. `None` when nothing changed.
 pub fn strip_stray_marks(text: &str) -> Option<String> {
     const MARKS: &[char] = &[
         '，', ',', '.', '．', '。', '、', '_', '-', '—', '|', '·', ':', '：', ';', '；', '\'', '‘',
@@ -155,7 +192,14 @@ pub fn strip_stray_marks(text: &str) -> Option<String> {
     let stray_head = |c: char| MARKS.contains(&c) || (c == '”' && !text.contains('“'));
     let stray_tail = |c: char| MARKS.contains(&c) || (c == '“' && !text.contains('”'));
     let t = text.trim();
-    let t = t.trim_start_matches(|c: char| stray_head(c) || c.is_whitespace());
+    // A minus sign before a number is the number's.
+    let negative =
+        t.starts_with(['-', '—']) && t.chars().nth(1).is_some_and(|c| c.is_ascii_digit());
+    let t = if negative {
+        t
+    } else {
+        t.trim_start_matches(|c: char| stray_head(c) || c.is_whitespace())
+    };
     let t = t.trim_end_matches(|c: char| stray_tail(c) || c.is_whitespace());
     (t != text && !t.is_empty()).then(|| t.to_string())
 }
@@ -330,6 +374,23 @@ mod tests {
     }
 
     #[test]
+    fn misread_separators_of_an_amount_are_mended() {
+        for (read, amount) in [
+            ("1.759,369.00", "1759369.00"),
+            ("21.467.000.00", "21467000.00"),
+            ("58,.941.00", "58941.00"),
+            (".68,941.00", "68941.00"),
+            ("d400,.500.00", "400500.00"),
+        ] {
+            assert_eq!(mend_ocr_amount(read).as_deref(), Some(amount), "{read}");
+        }
+        // Groups that are not thousands are not an amount misread.
+        assert_eq!(mend_ocr_amount("12.34.56"), None);
+        assert_eq!(mend_ocr_amount("2024.01.01"), None);
+        assert_eq!(mend_ocr_amount("300"), None);
+    }
+
+    #[test]
     fn stray_marks_at_a_names_ends_go() {
         assert_eq!(strip_stray_marks("”项目名称").as_deref(), Some("项目名称"));
         assert_eq!(
@@ -343,6 +404,9 @@ mod tests {
         assert_eq!(strip_stray_marks("“十四五”规划"), None);
         assert_eq!(strip_stray_marks("系统(2024年运维)"), None);
         assert_eq!(strip_stray_marks("，"), None);
+        assert_eq!(strip_stray_marks(".及时").as_deref(), Some("及时"));
+        assert_eq!(strip_stray_marks("100%，").as_deref(), Some("100%"));
+        assert_eq!(strip_stray_marks("-5.00(%)"), None);
     }
 
     #[test]

@@ -118,9 +118,10 @@ impl Recorder {
         }
     }
 
-    /// [`Recorder::read`] for a name or a label's value (project name,
-    /// departments, an indicator's name): marks OCR read at its head or tail
-    /// (`”项目名称`, `鉴定、认定费，，`) are removed, logged.
+    /// [`Recorder::read`] for a name, a label's value or a target value
+    /// (project name, departments, an indicator's name and value): marks OCR
+    /// read at its head or tail (`”项目名称`, `鉴定、认定费，，`, `.及时`) are
+    /// removed, logged.
     pub fn read_name(&mut self, path: &str, cell: &GridCell) -> String {
         let text = self.read(path, cell);
         if cell.confidence.is_none() {
@@ -133,7 +134,7 @@ impl Recorder {
                     Diagnostic::new(
                         Code::StrayMarksRemoved,
                         path,
-                        "OCR read marks at the head or tail of the name that the form does not print",
+                        "OCR read marks at the head or tail of the text that the form does not print there",
                     )
                     .change(text, clean.clone())
                     .at(first.page, first.bbox.rounded()),
