@@ -127,7 +127,11 @@ fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Optio
     if confidence.is_none() || text.is_empty() || taxonomy::all_labels().any(|l| l == text) {
         return text;
     }
-    let chars: Vec<char> = text.chars().collect();
+    // Marks inside the text (`社会效益指,.标`) are no part of a label.
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !normalize::MARKS.contains(c))
+        .collect();
     let best = taxonomy::all_labels()
         .map(|l| (l, edit_distance(&chars, &l.chars().collect::<Vec<_>>())))
         .min_by_key(|(_, d)| *d);
@@ -273,6 +277,11 @@ mod tests {
             "社会效益指标"
         );
         assert_eq!(rec.diagnostics.repairs[0].kind, "label_snapped");
+        // Marks read inside a label are no part of it.
+        assert_eq!(
+            snap_taxonomy(&mut rec, "p", "社会效益指,.标".into(), Some(0.5)),
+            "社会效益指标"
+        );
         assert_eq!(
             snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), None),
             "社会效益指杯"

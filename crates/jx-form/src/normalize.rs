@@ -179,16 +179,19 @@ pub fn mend_ocr_value(
     (!done.is_empty()).then(|| (out, done.join("; ")))
 }
 
+/// Marks OCR reads where the form prints none (commas, stops, dashes, bars,
+/// colons, quotes); never part of a label of the form or of the taxonomy.
+pub const MARKS: &[char] = &[
+    '，', ',', '.', '．', '。', '、', '_', '-', '—', '|', '·', ':', '：', ';', '；', '\'', '‘',
+    '’', '"',
+];
+
 /// A name read by OCR without the marks at its head and tail that the form
 /// does not print there: commas, full stops, dashes, bars, colons, stray
 /// quotes (`”项目名称`, `鉴定、认定费，，`, `-特定目标类`). A quote that
 /// opens or closes one inside the name (`“十四五”规划`) stays, and so do
 /// brackets, and a minus sign before a number. `None` when nothing changed.
 pub fn strip_stray_marks(text: &str) -> Option<String> {
-    const MARKS: &[char] = &[
-        '，', ',', '.', '．', '。', '、', '_', '-', '—', '|', '·', ':', '：', ';', '；', '\'', '‘',
-        '’', '"',
-    ];
     let stray_head = |c: char| MARKS.contains(&c) || (c == '”' && !text.contains('“'));
     let stray_tail = |c: char| MARKS.contains(&c) || (c == '“' && !text.contains('”'));
     let t = text.trim();
