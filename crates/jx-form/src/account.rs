@@ -24,6 +24,33 @@ use jx_model::record::SourceExtraction;
 use jx_model::{Code, Diagnostic, Extraction, FormRecord, PageLayout, PageRole, Table, Unmapped};
 use std::collections::BTreeSet;
 
+/// Whether cells' texts, read by OCR, are of the form's own vocabulary:
+/// one of them a label of the form, a level of the indicator taxonomy or a
+/// text naming an indicator (…指标), or two of them labels one character
+/// off (`项目名杯`, `主管部们`; a single one is not enough: a budget table's
+/// 科目名称 is one character off 项目名称). The cheap look at a scanned page
+/// reads a few cells and the rest only when they are.
+pub fn is_form_text(texts: &[String]) -> bool {
+    let mut near = BTreeSet::new();
+    for text in texts {
+        let n = normalize_label(text);
+        if n.is_empty() {
+            continue;
+        }
+        if label_of(text).is_some()
+            || taxonomy::is_level1(&n)
+            || taxonomy::is_level2(&n)
+            || n.contains("指标")
+        {
+            return true;
+        }
+        if let Some((l, _, _)) = nearest_label(text, 1) {
+            near.insert(crate::labels::spelling(l));
+        }
+    }
+    near.len() >= 2
+}
+
 /// Why a page counts as showing a form, or `None`.
 pub fn form_evidence(page: &PageLayout) -> Option<String> {
     page.tables
@@ -205,6 +232,27 @@ pub fn warn_lost_pages(forms: &mut [FormRecord], roles: &[PageRole]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_text_is_the_forms_vocabulary() {
+        let texts = |ts: &[&str]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        for t in ["项目名称", "主管部门", "产出指标", "数量指标", "绩效指标"] {
+            assert!(is_form_text(&texts(&[t])), "{t}");
+        }
+        assert!(is_form_text(&texts(&["项目名杯", "主管部们"])));
+        assert!(!is_form_text(&texts(&["项目名杯"])));
+        let budget = [
+            "科目编码",
+            "科目名称",
+            "合计",
+            "基本支出",
+            "项目支出",
+            "201",
+            "92,700.00",
+        ];
+        assert!(!is_form_text(&texts(&budget)));
+        assert!(!is_form_text(&texts(&["", "2024年部门预算收支总表"])));
+    }
     use jx_model::{Cell, Rect, TextLine};
 
     fn cell(row: usize, col: usize, text: &str) -> Cell {

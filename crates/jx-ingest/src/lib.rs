@@ -254,10 +254,23 @@ pub fn ingest(
             continue;
         }
         progress(Step::Page(number));
-        let read = guard::guarded_if(opts.catch_panics, || read_page(&pdf, &cache, i, opts, ocr))
-            .unwrap_or_else(|panic| {
-                PageRead::lost(Problem::page(ProblemCode::InternalError, number, panic))
-            });
+        // A page right after a page that shows a form (or one that could
+        // not be read) may continue it, and is read whole.
+        let previous_not_a_form = match layouts.last() {
+            None => i == 0,
+            Some(l) => l.number + 1 == number && jx_form::account::form_evidence(l).is_none(),
+        };
+        let look = if opts.ocr.cheap_look && previous_not_a_form {
+            ocr::Look::Cheap(jx_form::account::is_form_text)
+        } else {
+            ocr::Look::Full
+        };
+        let read = guard::guarded_if(opts.catch_panics, || {
+            read_page(&pdf, &cache, i, opts, ocr, look)
+        })
+        .unwrap_or_else(|panic| {
+            PageRead::lost(Problem::page(ProblemCode::InternalError, number, panic))
+        });
         problems.extend(read.problems);
         if let Some(t) = read.turned {
             turned.push((number, t));
@@ -335,6 +348,7 @@ fn read_page<'a>(
     i: usize,
     opts: &IngestOptions,
     ocr: Ocr<'_>,
+    look: ocr::Look,
 ) -> PageRead {
     let number = i as u32 + 1;
     let mut problems = Vec::new();
@@ -394,7 +408,7 @@ fn read_page<'a>(
                 .page_raster(i, &page)
                 .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
                 .and_then(|raster| {
-                    ocr::read_raster(&raster, engine, &opts.ocr, &opts.grid)
+                    ocr::read_raster(&raster, engine, &opts.ocr, &opts.grid, look)
                         .map_err(|e| ocr_problem(number, &e))
                 }),
         };

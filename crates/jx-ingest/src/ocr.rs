@@ -34,6 +34,10 @@ const MIN_CHARS: usize = 8;
 /// How many cells (those with the most ink) make the sample read each way.
 const SAMPLE_CELLS: usize = 10;
 
+/// How many cells, the first in reading order with ink, the cheap look
+/// reads before deciding whether a page is a form.
+const LOOK_CELLS: usize = 12;
+
 /// A sample read: how many characters, and their mean confidence.
 pub type SampleReading = (usize, f32);
 
@@ -55,6 +59,18 @@ pub struct TurnChoice {
     pub turned: SampleReading,
 }
 
+/// How much of a page to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// Every cell.
+    Full,
+    /// The first cells and the lines outside the tables; the other cells
+    /// only when those are of the form's vocabulary (`is_form_text`)
+    /// or reads poorly (the page may be turned). A budget volume's
+    /// scanned tables that are not forms cost a dozen cells a page.
+    Cheap(fn(&[String]) -> bool),
+}
+
 /// Reads one page image into page content, turned first when the page was
 /// scanned sideways or upside down.
 pub fn read_raster(
@@ -62,8 +78,17 @@ pub fn read_raster(
     engine: &dyn Recognizer,
     ocr: &OcrOptions,
     grid: &GridOptions,
+    look: Look,
 ) -> Result<RasterRead, OcrError> {
     let prepared = jx_ocr::prepare(raster, ocr)?;
+    if let Look::Cheap(is_form_text) = look
+        && let Some(content) = cheap_look(&prepared, engine, grid, is_form_text)?
+    {
+        return Ok(RasterRead {
+            content,
+            turned: None,
+        });
+    }
     let upright = read_prepared(&prepared, engine, grid)?;
     let (chars, confidence) = mean_confidence(&upright.glyphs);
     if !ocr.detect_turns || chars < MIN_CHARS || confidence >= CONFIDENT {
@@ -100,6 +125,43 @@ pub fn read_raster(
             turned: None,
         }),
     }
+}
+
+/// The page read in part when its first cells, read confidently, hold none
+/// of the form's vocabulary: those cells and the lines outside the tables
+/// (a cover's title is a line). `None`: read the page whole.
+fn cheap_look(
+    prepared: &PreparedPage,
+    engine: &dyn Recognizer,
+    grid: &GridOptions,
+    is_form_text: fn(&[String]) -> bool,
+) -> Result<Option<PageContent>, OcrError> {
+    let frames = jx_grid::frames(&prepared.rules, grid);
+    let mut cells: Vec<Rect> = frames
+        .iter()
+        .flat_map(|f| f.cells.iter().map(|c| c.bbox))
+        .filter(|c| ink_in(prepared, c) > 0)
+        .collect();
+    if cells.len() <= LOOK_CELLS {
+        // Nothing to save: read it all.
+        return Ok(None);
+    }
+    cells.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
+    cells.truncate(LOOK_CELLS);
+    let read = engine.read_cells(prepared, &cells)?;
+    let glyphs: Vec<Glyph> = read.iter().flatten().cloned().collect();
+    let (chars, confidence) = mean_confidence(&glyphs);
+    let texts: Vec<String> = read
+        .iter()
+        .map(|g| g.iter().map(|g| g.text.as_str()).collect())
+        .collect();
+    if chars < MIN_CHARS || confidence < CONFIDENT || is_form_text(&texts) {
+        return Ok(None);
+    }
+    let tables: Vec<Rect> = frames.iter().map(|f| f.bbox).collect();
+    let mut glyphs = glyphs;
+    glyphs.extend(engine.read_outside(prepared, &tables)?);
+    Ok(Some(prepared.to_page_content(glyphs)))
 }
 
 /// Characters read, weighed by their confidence.

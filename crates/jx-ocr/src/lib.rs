@@ -218,6 +218,10 @@ pub struct OcrOptions {
     /// the way the recogniser reads best (a sheet fed sideways or upside
     /// down).
     pub detect_turns: bool,
+    /// Read a dozen cells of a scanned page first, and the rest only when
+    /// the page may be a form (the caller decides what is form text, and
+    /// reads every page after a form's page whole).
+    pub cheap_look: bool,
 }
 
 impl Default for OcrOptions {
@@ -236,6 +240,7 @@ impl Default for OcrOptions {
             feed: OcrFeed::Gray,
             single_line_psm: true,
             detect_turns: true,
+            cheap_look: true,
         }
     }
 }

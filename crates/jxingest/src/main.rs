@@ -92,6 +92,11 @@ pub struct Args {
     /// install-deps location].
     #[arg(long, value_name = "DIR")]
     pub ppocr_models: Option<PathBuf>,
+    /// Read every cell of every scanned page. By default a scanned page
+    /// that does not follow a form's page is read a dozen cells first, and
+    /// whole only when one of them is of the form's vocabulary.
+    #[arg(long)]
+    pub read_every_cell: bool,
 }
 
 fn main() {

@@ -39,6 +39,7 @@ pub fn run(args: &Args) -> Result<i32> {
         tessdata: args.tessdata.clone(),
         ocr_engine: args.ocr_engine,
         ppocr_models: args.ppocr_models.clone(),
+        read_every_cell: args.read_every_cell,
         ort_dylib: std::env::var_os(ORT_DYLIB_VAR)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from),

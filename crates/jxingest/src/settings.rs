@@ -42,6 +42,10 @@ pub struct Settings {
     pub ppocr_models: Option<PathBuf>,
     /// ONNX Runtime library (`$JXINGEST_ORT_DYLIB`, read by the parent).
     pub ort_dylib: Option<PathBuf>,
+    /// Read every cell of every scanned page, without the cheap look
+    /// (`--read-every-cell`).
+    #[serde(default)]
+    pub read_every_cell: bool,
 }
 
 impl Settings {
@@ -53,6 +57,7 @@ impl Settings {
         o.ocr.engine = self.ocr_engine.choice();
         o.ocr.ppocr_models = self.ppocr_models.clone();
         o.ocr.ort_dylib = self.ort_dylib.clone();
+        o.ocr.cheap_look = !self.read_every_cell;
         o
     }
 
@@ -85,6 +90,10 @@ mod tests {
             },
             Settings {
                 ppocr_models: Some("/models".into()),
+                ..Settings::default()
+            },
+            Settings {
+                read_every_cell: true,
                 ..Settings::default()
             },
         ] {
