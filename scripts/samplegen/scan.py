@@ -130,12 +130,23 @@ def degrade(img, dpi, rng, seal=None):
     return im, angle
 
 
-def write_pdf(images, out_path, quality, stamps=None):
-    """One DCT image per page; no dates, so the bytes depend only on the images.
+def dct_image(im, quality):
+    """An image XObject's dictionary entries and its JPEG data."""
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality, optimize=True, dpi=(0, 0))
+    cs = b"/DeviceRGB" if im.mode == "RGB" else b"/DeviceGray"
+    return (b"/Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode"
+            % (im.width, im.height, cs), buf.getvalue())
+
+
+def write_pdf(images, out_path, quality, stamps=None, encode=None):
+    """One image per page (DCT, or what `encode(im) -> (entries, data)` makes);
+    no dates, so the bytes depend only on the images.
 
     A page is A4, portrait or landscape as its image is.  `stamps`, one list of
     text lines per page (or None), draws those lines in Helvetica over the
     image near the top: what an archive system prints on the scans it files."""
+    encode = encode or (lambda im: dct_image(im, quality))
     objs = []
 
     def add(b):
@@ -150,13 +161,9 @@ def write_pdf(images, out_path, quality, stamps=None):
         if lines and font_id is None:
             font_id = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
                           b"/Encoding /WinAnsiEncoding >>")
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=quality, optimize=True, dpi=(0, 0))
-        jpg = buf.getvalue()
-        cs = b"/DeviceRGB" if im.mode == "RGB" else b"/DeviceGray"
-        img_id = add(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
-                     b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n"
-                     % (im.width, im.height, cs, len(jpg)) + jpg + b"\nendstream")
+        entries, data = encode(im)
+        img_id = add(b"<< /Type /XObject /Subtype /Image %s /Length %d >>\nstream\n"
+                     % (entries, len(data)) + data + b"\nendstream")
         size = A4_PT if im.height >= im.width else (A4_PT[1], A4_PT[0])
         content = b"q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q" % size
         for n, line in enumerate(lines):

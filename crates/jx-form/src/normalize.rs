@@ -61,6 +61,14 @@ const DIGIT_LOOKALIKES: &[(char, char)] = &[
     ('Z', '2'),
 ];
 
+/// The digit OCR read as a look-alike letter (`O` for `0`), or `c` itself.
+fn digit_of(c: char) -> char {
+    DIGIT_LOOKALIKES
+        .iter()
+        .find(|(l, _)| *l == c)
+        .map_or(c, |(_, d)| *d)
+}
+
 /// Text read by OCR where an amount or a date must stand, mended by what
 /// the pattern guarantees: look-alike letters become digits, full-width
 /// punctuation becomes ASCII, stray marks that are neither digits nor
@@ -69,12 +77,7 @@ const DIGIT_LOOKALIKES: &[(char, char)] = &[
 pub fn mend_ocr_number(text: &str) -> Option<String> {
     let mended: String = text
         .chars()
-        .map(|c| {
-            DIGIT_LOOKALIKES
-                .iter()
-                .find(|(l, _)| *l == c)
-                .map_or(c, |(_, d)| *d)
-        })
+        .map(digit_of)
         .map(|c| match c {
             '，' => ',',
             '。' | '．' => '.',
@@ -98,12 +101,7 @@ pub fn mend_ocr_number(text: &str) -> Option<String> {
 pub fn mend_ocr_amount(text: &str) -> Option<String> {
     let mapped: String = text
         .chars()
-        .map(|c| {
-            DIGIT_LOOKALIKES
-                .iter()
-                .find(|(l, _)| *l == c)
-                .map_or(c, |(_, d)| *d)
-        })
+        .map(digit_of)
         .map(|c| match c {
             '，' | '.' | '．' | '。' => ',',
             _ => c,

@@ -60,7 +60,7 @@ pub struct TurnChoice {
 }
 
 /// How much of a page to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Look {
     /// Every cell.
     Full,
