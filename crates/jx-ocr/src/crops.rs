@@ -385,7 +385,7 @@ pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlo
                     sub_runs.push(r);
                 }
             }
-            let keep = vec![true; sub_comps.len()];
+            let keep = drop_lone_dots(&sub_comps, vec![true; sub_comps.len()], &s);
             if let Some(blob) = blob_from(sub_runs, &sub_comps, &keep, &s, (0, 0, w, h)) {
                 blobs.push(blob);
             }
