@@ -89,6 +89,48 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
+/// Whether the document's repairs or warnings name the field (its path, or
+/// a path that holds it: `indicators[3].value` holds `indicators[3].value.text`;
+/// a whole block's path does not count).
+fn flagged(doc: &Value, field: &str) -> bool {
+    let field = field.trim_start_matches('.');
+    ["repairs", "warnings"].iter().any(|list| {
+        doc[*list].as_array().is_some_and(|ds| {
+            // A block's path (`funds`, `indicators`: a label of the block
+            // snapped) names no field.
+            ds.iter().filter_map(|d| d["path"].as_str()).any(|p| {
+                p.contains(['.', '['])
+                    && (field == p
+                        || field
+                            .strip_prefix(p)
+                            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('[')))
+            })
+        })
+    })
+}
+
+/// How well the doubts find the mistakes: of the fields read wrong, how
+/// many carry a repair or warning naming them; of those read right, how many.
+#[derive(Default, Clone, Copy)]
+struct Doubts {
+    wrong: usize,
+    wrong_flagged: usize,
+    right: usize,
+    right_flagged: usize,
+}
+
+impl Doubts {
+    fn add(&mut self, right: bool, flagged: bool) {
+        if right {
+            self.right += 1;
+            self.right_flagged += usize::from(flagged);
+        } else {
+            self.wrong += 1;
+            self.wrong_flagged += usize::from(flagged);
+        }
+    }
+}
+
 #[derive(Default, Clone, Copy)]
 struct Tally {
     fields: usize,
@@ -99,7 +141,8 @@ struct Tally {
 
 impl Tally {
     /// Compared by the contract's rule for strings: NFKC, white space removed.
-    fn add(&mut self, want: &str, got: &str) {
+    /// Adds one field; whether it was read right.
+    fn add(&mut self, want: &str, got: &str) -> bool {
         use unicode_normalization::UnicodeNormalization;
         let norm = |s: &str| -> Vec<char> { s.nfkc().filter(|c| !c.is_whitespace()).collect() };
         let (w, g) = (norm(want), norm(got));
@@ -107,6 +150,7 @@ impl Tally {
         self.exact += usize::from(w == g);
         self.chars += w.len().max(1);
         self.errors += edit_distance(&w, &g);
+        w == g
     }
 
     fn cell(&self) -> String {
@@ -199,6 +243,7 @@ fn main() {
         };
         let mut by_res: BTreeMap<String, BTreeMap<&str, Tally>> = BTreeMap::new();
         let mut secs = 0.0;
+        let mut doubts = Doubts::default();
         for pdf in &pdfs {
             let t = Instant::now();
             let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
@@ -215,12 +260,15 @@ fn main() {
                 let g: BTreeMap<String, String> = g.into_iter().collect();
                 for (path, want) in w {
                     let Some(k) = kind(&path) else { continue };
-                    let got = g.get(&path).map_or("", String::as_str);
+                    let got_text = g.get(&path).map_or("", String::as_str);
+                    let mut right = false;
                     for key in [res.clone(), "all".to_string()] {
                         let t = by_res.entry(key).or_default();
-                        t.entry(k).or_default().add(&want, got);
-                        t.entry("all").or_default().add(&want, got);
+                        t.entry(k).or_default().add(&want, got_text);
+                        right = t.entry("all").or_default().add(&want, got_text);
                     }
+                    let is_flagged = got.get(i).is_some_and(|doc| flagged(doc, &path));
+                    doubts.add(right, is_flagged);
                 }
             }
         }
@@ -235,6 +283,15 @@ fn main() {
             "{config:<16} {:<9} {secs:.1} s for {} file(s)",
             "time",
             pdfs.len()
+        );
+        let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+        println!(
+            "{config:<16} {:<9} {:.1} % of the {} fields read wrong carry a repair or warning naming them; {:.1} % of the {} read right do",
+            "doubts",
+            pct(doubts.wrong_flagged, doubts.wrong),
+            doubts.wrong,
+            pct(doubts.right_flagged, doubts.right),
+            doubts.right
         );
     }
 }
