@@ -18,7 +18,7 @@
 //! A form that lost a page (unreadable, skipped, its OCR failed) gets a
 //! `page_lost` warning: it may be cut short there.
 
-use crate::labels::{Label, label_of, nearest_label, normalize_label};
+use crate::labels::{Label, label_of, label_read, nearest_label, normalize_label};
 use crate::taxonomy;
 use jx_model::record::SourceExtraction;
 use jx_model::{Code, Diagnostic, Extraction, FormRecord, PageLayout, PageRole, Table, Unmapped};
@@ -63,14 +63,7 @@ fn table_evidence(t: &Table, by_ocr: bool) -> Option<String> {
     let mut levels: BTreeSet<(String, usize)> = BTreeSet::new();
     let (mut level1_head, mut lower_head) = (false, false);
     for c in &t.cells {
-        let label = label_of(&c.text).or_else(|| {
-            // OCR may misread a character of a label; one edit is enough
-            // to recognise the vocabulary here (nothing is changed).
-            by_ocr
-                .then(|| nearest_label(&c.text, 1).map(|(l, _, _)| l))
-                .flatten()
-        });
-        match label {
+        match label_read(&c.text, by_ocr) {
             Some(Label::Level1Header) => level1_head = true,
             Some(Label::Level2Header | Label::Level3Header) => lower_head = true,
             Some(l) if is_project_label(l) => {

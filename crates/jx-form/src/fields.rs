@@ -34,8 +34,7 @@ fn read_value(
     path: &str,
     below_ok: bool,
 ) -> Option<Read> {
-    let l = grid.find(label)?;
-    let v = value_cell(grid, l, below_ok)?;
+    let v = value_cell(grid, grid.find(label)?, below_ok)?;
     Some(Read {
         text: rec.read(path, v),
         by_ocr: v.confidence.is_some(),
@@ -44,8 +43,7 @@ fn read_value(
 
 /// A name's value cell, read as a name (stray OCR marks at its ends removed).
 fn read_name(grid: &FormGrid, rec: &mut Recorder, label: Label, path: &str) -> Option<String> {
-    let l = grid.find(label)?;
-    let v = value_cell(grid, l, false)?;
+    let v = value_cell(grid, grid.find(label)?, false)?;
     Some(rec.read_name(path, v))
 }
 

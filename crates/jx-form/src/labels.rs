@@ -173,6 +173,17 @@ pub fn nearest_label(text: &str, max_edits: usize) -> Option<(Label, &'static st
         .min_by_key(|(_, _, d)| *d)
 }
 
+/// The label a cell's text reads as: exactly, or — read by OCR — one
+/// character off (`”项目名称`, `项目名杯`). Finding and accounting forms use
+/// it; nothing is changed by it (the grid snaps and logs labels itself).
+pub fn label_read(text: &str, by_ocr: bool) -> Option<Label> {
+    label_of(text).or_else(|| {
+        by_ocr
+            .then(|| nearest_label(text, 1).map(|(l, _, _)| l))
+            .flatten()
+    })
+}
+
 /// Levenshtein distance over characters.
 pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();

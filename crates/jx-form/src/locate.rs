@@ -5,7 +5,7 @@
 //! volume's front matter) start nothing and end the current form.
 
 use crate::grid::FormGrid;
-use crate::labels::{Label, label_of, nearest_label};
+use crate::labels::{Label, label_read};
 use crate::title;
 use jx_model::{PageLayout, Table, TextLine};
 
@@ -40,13 +40,7 @@ fn is_heading(text: &str) -> bool {
 /// page read by OCR a label may be one character off (a stray `”` before
 /// 项目名称), as the grid reads it too.
 fn starts_form(t: &Table, by_ocr: bool) -> bool {
-    let label = |text: &str| {
-        label_of(text).or_else(|| {
-            by_ocr
-                .then(|| nearest_label(text, 1).map(|(l, _, _)| l))
-                .flatten()
-        })
-    };
+    let label = |text: &str| label_read(text, by_ocr);
     let labels: std::collections::HashSet<Label> =
         t.cells.iter().filter_map(|c| label(&c.text)).collect();
     let name_has_value = t

@@ -14,6 +14,7 @@
 //! field, strings by the contract's rule (NFKC, white space removed). The
 //! resolution is taken from the file name (`scan300` → 300 dpi).
 
+use jx_form::labels::edit_distance;
 use jx_ingest::{IngestOptions, Ocr, SourceFile};
 use jx_ocr::EngineChoice;
 use serde_json::Value;
@@ -73,20 +74,6 @@ fn flatten(v: &Value, path: String, out: &mut Vec<(String, String)>) {
         Value::String(s) => out.push((path, s.clone())),
         other => out.push((path, other.to_string())),
     }
-}
-
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Whether the document's repairs or warnings name the field (its path, or

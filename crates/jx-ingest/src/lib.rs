@@ -254,19 +254,9 @@ pub fn ingest(
             continue;
         }
         progress(Step::Page(number));
-        // A page right after a page that shows a form (or one that could
-        // not be read) may continue it, and is read whole.
-        let previous_not_a_form = match layouts.last() {
-            None => i == 0,
-            Some(l) => l.number + 1 == number && jx_form::account::form_evidence(l).is_none(),
-        };
-        let look = if opts.ocr.cheap_look && previous_not_a_form {
-            ocr::Look::Cheap(jx_form::account::is_form_text)
-        } else {
-            ocr::Look::Full
-        };
+        let previous = layouts.last();
         let read = guard::guarded_if(opts.catch_panics, || {
-            read_page(&pdf, &cache, i, opts, ocr, look)
+            read_page(&pdf, &cache, i, opts, ocr, previous)
         })
         .unwrap_or_else(|panic| {
             PageRead::lost(Problem::page(ProblemCode::InternalError, number, panic))
@@ -348,7 +338,7 @@ fn read_page<'a>(
     i: usize,
     opts: &IngestOptions,
     ocr: Ocr<'_>,
-    look: ocr::Look,
+    previous: Option<&PageLayout>,
 ) -> PageRead {
     let number = i as u32 + 1;
     let mut problems = Vec::new();
@@ -408,6 +398,7 @@ fn read_page<'a>(
                 .page_raster(i, &page)
                 .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
                 .and_then(|raster| {
+                    let look = look_at(opts, number, previous);
                     ocr::read_raster(&raster, engine, &opts.ocr, &opts.grid, look)
                         .map_err(|e| ocr_problem(number, &e))
                 }),
@@ -433,6 +424,21 @@ fn read_page<'a>(
         layout: Some(Box::new(jx_grid::reconstruct(&content.content, &opts.grid))),
         problems,
         turned: content.turned,
+    }
+}
+
+/// How much of scanned page `number` to read first: a page right after a
+/// page that shows a form (or after one that could not be read) may
+/// continue it, and is read whole; any other is looked at cheaply.
+fn look_at(opts: &IngestOptions, number: u32, previous: Option<&PageLayout>) -> ocr::Look {
+    let previous_not_a_form = match previous {
+        None => number == 1,
+        Some(l) => l.number + 1 == number && jx_form::account::form_evidence(l).is_none(),
+    };
+    if opts.ocr.cheap_look && previous_not_a_form {
+        ocr::Look::Cheap(jx_form::account::is_form_text)
+    } else {
+        ocr::Look::Full
     }
 }
 

@@ -9,7 +9,7 @@
 //! chain then reads a sample of it turned by 180°, 90° and 270° and keeps
 //! the turn the recogniser reads clearly better (see [`read_raster`]).
 
-use jx_grid::GridOptions;
+use jx_grid::{GridOptions, TableFrame};
 use jx_model::{Glyph, PageContent, PageRaster, Rect};
 use jx_ocr::{OcrError, OcrOptions, PreparedPage, Recognizer, Turn};
 
@@ -71,6 +71,39 @@ pub enum Look {
     Cheap(fn(&[String]) -> bool),
 }
 
+/// A prepared page with the table frames of its rules, found once and used
+/// by every reading of the page (the cheap look, the sample, the whole).
+struct Framed {
+    page: PreparedPage,
+    frames: Vec<TableFrame>,
+}
+
+impl Framed {
+    fn new(raster: &PageRaster, ocr: &OcrOptions, grid: &GridOptions) -> Result<Self, OcrError> {
+        let page = jx_ocr::prepare(raster, ocr)?;
+        let frames = jx_grid::frames(&page.rules, grid);
+        Ok(Framed { page, frames })
+    }
+
+    fn cells(&self) -> impl Iterator<Item = Rect> + '_ {
+        self.frames
+            .iter()
+            .flat_map(|f| f.cells.iter().map(|c| c.bbox))
+    }
+
+    fn tables(&self) -> Vec<Rect> {
+        self.frames.iter().map(|f| f.bbox).collect()
+    }
+
+    /// Ink pixels inside a box (page points).
+    fn ink_in(&self, r: &Rect) -> usize {
+        let (x0, y0, x1, y1) = self.page.page_rect_to_pixels(r);
+        (y0..y1)
+            .map(|y| (x0..x1).filter(|&x| self.page.ink.is_ink(x, y)).count())
+            .sum()
+    }
+}
+
 /// Reads one page image into page content, turned first when the page was
 /// scanned sideways or upside down.
 pub fn read_raster(
@@ -80,39 +113,37 @@ pub fn read_raster(
     grid: &GridOptions,
     look: Look,
 ) -> Result<RasterRead, OcrError> {
-    let prepared = jx_ocr::prepare(raster, ocr)?;
+    let framed = Framed::new(raster, ocr, grid)?;
+    let read = |content| RasterRead {
+        content,
+        turned: None,
+    };
     if let Look::Cheap(is_form_text) = look
-        && let Some(content) = cheap_look(&prepared, engine, grid, is_form_text)?
+        && let Some(content) = cheap_look(&framed, engine, is_form_text)?
     {
-        return Ok(RasterRead {
-            content,
-            turned: None,
-        });
+        return Ok(read(content));
     }
-    let upright = read_prepared(&prepared, engine, grid)?;
+    let upright = read_whole(&framed, engine)?;
     let (chars, confidence) = mean_confidence(&upright.glyphs);
     if !ocr.detect_turns || chars < MIN_CHARS || confidence >= CONFIDENT {
-        return Ok(RasterRead {
-            content: upright,
-            turned: None,
-        });
+        return Ok(read(upright));
     }
-    let base = sample_confidence(&prepared, engine, grid)?;
-    let mut best: Option<(Turn, SampleReading, PreparedPage)> = None;
-    for turn in Turn::TURNED {
-        let page = jx_ocr::prepare(&jx_ocr::turn_raster(raster, turn), ocr)?;
-        let c = sample_confidence(&page, engine, grid)?;
+    let base = sample_confidence(&framed, engine)?;
+    // One turned page kept at a time besides the best (pages are large).
+    let mut best: Option<(Turn, SampleReading, Framed)> = None;
+    for sample in turned_samples(raster, engine, ocr, grid) {
+        let sample = sample?;
         if best
             .as_ref()
-            .is_none_or(|(_, b, _)| confident_chars(c) > confident_chars(*b))
+            .is_none_or(|b| confident_chars(sample.1) > confident_chars(b.1))
         {
-            best = Some((turn, c, page));
+            best = Some(sample);
         }
     }
     match best {
         Some((turn, c, page)) if confident_chars(c) >= TURN_FACTOR * confident_chars(base) => {
             Ok(RasterRead {
-                content: read_prepared(&page, engine, grid)?,
+                content: read_whole(&page, engine)?,
                 turned: Some(TurnChoice {
                     turn,
                     upright: base,
@@ -120,48 +151,51 @@ pub fn read_raster(
                 }),
             })
         }
-        _ => Ok(RasterRead {
-            content: upright,
-            turned: None,
-        }),
+        _ => Ok(read(upright)),
     }
+}
+
+/// The page turned each way of [`Turn::TURNED`], prepared, with its
+/// sample read: one turn at a time, as they are asked for.
+fn turned_samples<'a>(
+    raster: &'a PageRaster,
+    engine: &'a dyn Recognizer,
+    ocr: &'a OcrOptions,
+    grid: &'a GridOptions,
+) -> impl Iterator<Item = Result<(Turn, SampleReading, Framed), OcrError>> + 'a {
+    Turn::TURNED.iter().map(move |&turn| {
+        let page = Framed::new(&jx_ocr::turn_raster(raster, turn), ocr, grid)?;
+        Ok((turn, sample_confidence(&page, engine)?, page))
+    })
 }
 
 /// The page read in part when its first cells, read confidently, hold none
 /// of the form's vocabulary: those cells and the lines outside the tables
 /// (a cover's title is a line). `None`: read the page whole.
 fn cheap_look(
-    prepared: &PreparedPage,
+    framed: &Framed,
     engine: &dyn Recognizer,
-    grid: &GridOptions,
     is_form_text: fn(&[String]) -> bool,
 ) -> Result<Option<PageContent>, OcrError> {
-    let frames = jx_grid::frames(&prepared.rules, grid);
-    let mut cells: Vec<Rect> = frames
-        .iter()
-        .flat_map(|f| f.cells.iter().map(|c| c.bbox))
-        .filter(|c| ink_in(prepared, c) > 0)
-        .collect();
+    let mut cells: Vec<Rect> = framed.cells().filter(|c| framed.ink_in(c) > 0).collect();
     if cells.len() <= LOOK_CELLS {
         // Nothing to save: read it all.
         return Ok(None);
     }
     cells.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
     cells.truncate(LOOK_CELLS);
-    let read = engine.read_cells(prepared, &cells)?;
-    let glyphs: Vec<Glyph> = read.iter().flatten().cloned().collect();
-    let (chars, confidence) = mean_confidence(&glyphs);
+    let read = engine.read_cells(&framed.page, &cells)?;
     let texts: Vec<String> = read
         .iter()
         .map(|g| g.iter().map(|g| g.text.as_str()).collect())
         .collect();
+    let mut glyphs: Vec<Glyph> = read.into_iter().flatten().collect();
+    let (chars, confidence) = mean_confidence(&glyphs);
     if chars < MIN_CHARS || confidence < CONFIDENT || is_form_text(&texts) {
         return Ok(None);
     }
-    let tables: Vec<Rect> = frames.iter().map(|f| f.bbox).collect();
-    let mut glyphs = glyphs;
-    glyphs.extend(engine.read_outside(prepared, &tables)?);
-    Ok(Some(prepared.to_page_content(glyphs)))
+    glyphs.extend(engine.read_outside(&framed.page, &framed.tables())?);
+    Ok(Some(framed.page.to_page_content(glyphs)))
 }
 
 /// Characters read, weighed by their confidence.
@@ -178,71 +212,48 @@ pub fn turn_scores(
     ocr: &OcrOptions,
     grid: &GridOptions,
 ) -> Result<(f32, Vec<(Turn, SampleReading)>), OcrError> {
-    let prepared = jx_ocr::prepare(raster, ocr)?;
-    let whole = mean_confidence(&read_prepared(&prepared, engine, grid)?.glyphs).1;
-    let mut scores = vec![(Turn::Upright, sample_confidence(&prepared, engine, grid)?)];
-    for turn in Turn::TURNED {
-        let page = jx_ocr::prepare(&jx_ocr::turn_raster(raster, turn), ocr)?;
-        scores.push((turn, sample_confidence(&page, engine, grid)?));
+    let framed = Framed::new(raster, ocr, grid)?;
+    let whole = mean_confidence(&read_whole(&framed, engine)?.glyphs).1;
+    let mut scores = vec![(Turn::Upright, sample_confidence(&framed, engine)?)];
+    for sample in turned_samples(raster, engine, ocr, grid) {
+        let (turn, c, _) = sample?;
+        scores.push((turn, c));
     }
     Ok((whole, scores))
 }
 
 /// The whole page read: every cell of its tables and the lines outside.
-fn read_prepared(
-    prepared: &PreparedPage,
-    engine: &dyn Recognizer,
-    grid: &GridOptions,
-) -> Result<PageContent, OcrError> {
-    let frames = jx_grid::frames(&prepared.rules, grid);
-    let cells: Vec<Rect> = frames
-        .iter()
-        .flat_map(|f| f.cells.iter().map(|c| c.bbox))
-        .collect();
-    let tables: Vec<Rect> = frames.iter().map(|f| f.bbox).collect();
+fn read_whole(framed: &Framed, engine: &dyn Recognizer) -> Result<PageContent, OcrError> {
+    let cells: Vec<Rect> = framed.cells().collect();
     let mut glyphs: Vec<_> = engine
-        .read_cells(prepared, &cells)?
+        .read_cells(&framed.page, &cells)?
         .into_iter()
         .flatten()
         .collect();
-    glyphs.extend(engine.read_outside(prepared, &tables)?);
-    Ok(prepared.to_page_content(glyphs))
+    glyphs.extend(engine.read_outside(&framed.page, &framed.tables())?);
+    Ok(framed.page.to_page_content(glyphs))
 }
 
 /// The recogniser's mean confidence on a sample of the page: the cells
 /// with the most ink, or the lines outside any table on a page without one.
-fn sample_confidence(
-    prepared: &PreparedPage,
-    engine: &dyn Recognizer,
-    grid: &GridOptions,
-) -> Result<SampleReading, OcrError> {
-    let frames = jx_grid::frames(&prepared.rules, grid);
-    let mut cells: Vec<(usize, Rect)> = frames
-        .iter()
-        .flat_map(|f| f.cells.iter().map(|c| c.bbox))
-        .map(|c| (ink_in(prepared, &c), c))
+fn sample_confidence(framed: &Framed, engine: &dyn Recognizer) -> Result<SampleReading, OcrError> {
+    let mut cells: Vec<(usize, Rect)> = framed
+        .cells()
+        .map(|c| (framed.ink_in(&c), c))
         .filter(|(ink, _)| *ink > 0)
         .collect();
     let glyphs: Vec<Glyph> = if cells.is_empty() {
-        engine.read_outside(prepared, &[])?
+        engine.read_outside(&framed.page, &[])?
     } else {
         cells.sort_by_key(|c| std::cmp::Reverse(c.0));
         let sample: Vec<Rect> = cells.iter().take(SAMPLE_CELLS).map(|c| c.1).collect();
         engine
-            .read_cells(prepared, &sample)?
+            .read_cells(&framed.page, &sample)?
             .into_iter()
             .flatten()
             .collect()
     };
     Ok(mean_confidence(&glyphs))
-}
-
-/// Ink pixels inside a box (page points).
-fn ink_in(prepared: &PreparedPage, r: &Rect) -> usize {
-    let (x0, y0, x1, y1) = prepared.page_rect_to_pixels(r);
-    (y0..y1)
-        .map(|y| (x0..x1).filter(|&x| prepared.ink.is_ink(x, y)).count())
-        .sum()
 }
 
 /// Recognised characters and their mean confidence (0 when there are none).

@@ -160,13 +160,17 @@ impl From<hayro_interpret::InterpreterWarning> for ReaderWarning {
 }
 
 impl ExtractedPage {
-    /// Visible glyphs that carry text.
-    pub fn visible_glyph_count(&self) -> usize {
+    /// Glyphs drawn visibly that carry text.
+    fn visible_glyphs(&self) -> impl Iterator<Item = &jx_model::Glyph> {
         self.content
             .glyphs
             .iter()
             .filter(|g| !g.invisible && !g.text.trim().is_empty())
-            .count()
+    }
+
+    /// Visible glyphs that carry text.
+    pub fn visible_glyph_count(&self) -> usize {
+        self.visible_glyphs().count()
     }
 
     /// A page mostly covered by images whose visible text is none, a few
@@ -194,10 +198,7 @@ impl ExtractedPage {
     /// boxes, top to bottom.
     pub fn visible_text_lines(&self) -> usize {
         let mut spans: Vec<(f32, f32)> = self
-            .content
-            .glyphs
-            .iter()
-            .filter(|g| !g.invisible && !g.text.trim().is_empty())
+            .visible_glyphs()
             .map(|g| (g.bbox.y0.min(g.bbox.y1), g.bbox.y0.max(g.bbox.y1)))
             .collect();
         spans.sort_by(|a, b| a.0.total_cmp(&b.0));
