@@ -111,3 +111,26 @@ fn a_missing_ppocr_model_is_a_clear_error_before_any_file() {
     );
     assert!(!out.join("manifest.json").exists());
 }
+
+#[test]
+fn the_default_engine_falls_back_to_tesseract_where_ppocr_is_missing() {
+    let out = temp_dir("cli-fallback-out");
+    let nowhere = temp_dir("cli-fallback-nowhere");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jxingest"))
+        .arg(root().join("samples/printed/edu-2023-chromium.pdf"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .arg("--ppocr-models")
+        .arg(&nowhere)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("PP-OCR is not installed") && err.contains("Tesseract alone"),
+        "{err}"
+    );
+    let m = read_json(&out.join("manifest.json"));
+    assert_eq!(m["files"][0]["status"], "ok");
+}

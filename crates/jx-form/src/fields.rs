@@ -81,10 +81,28 @@ pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
     }
 }
 
+/// A date, or null with a warning: no label, a blank cell, or text that is
+/// no date even when mended.
 fn date_field(rec: &mut Recorder, path: &str, read: Option<Read>) -> Option<String> {
-    let Read { text, by_ocr } = read?;
-    if let Ok(d) = normalize::date(&text) {
-        return d;
+    let Some(Read { text, by_ocr }) = read else {
+        rec.warn(
+            Code::MissingField,
+            path,
+            format!("no {path} label with a value cell was found; left null"),
+        );
+        return None;
+    };
+    match normalize::date(&text) {
+        Ok(Some(d)) => return Some(d),
+        Ok(None) => {
+            rec.warn(
+                Code::MissingField,
+                path,
+                format!("the {path} cell is blank; left null"),
+            );
+            return None;
+        }
+        Err(_) => {}
     }
     mend_or_warn(rec, path, text, by_ocr, "date", |m| {
         normalize::date(m).ok().flatten()

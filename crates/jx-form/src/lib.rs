@@ -90,6 +90,22 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                             .at(l.page, l.bbox.rounded()),
                         );
                     }
+                    if let Some(read) = &heading.snapped_from {
+                        rec.repair(
+                            Diagnostic::new(
+                                Code::LabelSnapped,
+                                "form_title",
+                                format!("the title was read by OCR as {read:?}, {} character(s) off the standard title {t:?}; the standard titles are a closed vocabulary", labels::edit_distance(&read.chars().collect::<Vec<_>>(), &t.chars().collect::<Vec<_>>())),
+                            )
+                            .change(read.clone(), t.clone())
+                            .at(l.page, l.bbox.rounded()),
+                        );
+                    } else if let Some(why) = ocr_doubt(t, l.confidence, opts.low_confidence) {
+                        rec.warn_with(
+                            Diagnostic::new(Code::LowOcrConfidence, "form_title", why)
+                                .at(l.page, l.bbox.rounded()),
+                        );
+                    }
                     Some(t.clone())
                 }
                 _ => {
@@ -101,6 +117,14 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                     None
                 }
             };
+            if let Some(d) = &document_title
+                && let Some(why) = ocr_doubt(&d.text, d.confidence, opts.low_confidence)
+            {
+                rec.warn_with(
+                    Diagnostic::new(Code::LowOcrConfidence, "document_title", why)
+                        .at(d.page, d.bbox.rounded()),
+                );
+            }
             let year = heading.year;
             if year.is_none() {
                 rec.warn(
@@ -145,7 +169,7 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                     pages: f.grid.pages.clone(),
                     extraction,
                 },
-                document_title: document_title.clone(),
+                document_title: document_title.as_ref().map(|d| d.text.clone()),
                 form_title,
                 year,
                 project,
@@ -205,7 +229,7 @@ fn normalize_title(t: &str) -> String {
 /// type (a cover title set over two lines, `…绩效目标申报` / `表汇编`, is one
 /// title). (A cover may read like a form title — 绩效目标表 — so only the
 /// first form's own title line, by position, is left out.)
-fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option<String> {
+fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option<DocumentTitle> {
     let eligible: Vec<&TextLine> = front
         .iter()
         .filter(|l| first_title.is_none_or(|(p, y)| (l.page, l.bbox.y0) < (p, y - 0.5)))
@@ -240,10 +264,37 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
     while hi + 1 < eligible.len() && same(eligible[hi], eligible[hi + 1]) {
         hi += 1;
     }
-    Some(
-        eligible[lo..=hi]
+    let lines = &eligible[lo..=hi];
+    Some(DocumentTitle {
+        text: lines.iter().map(|l| normalize_title(&l.text)).collect(),
+        confidence: lines.iter().filter_map(|l| l.confidence).reduce(f32::min),
+        page: lines[0].page,
+        bbox: lines
             .iter()
-            .map(|l| normalize_title(&l.text))
-            .collect(),
-    )
+            .skip(1)
+            .fold(lines[0].bbox, |b, l| b.union(&l.bbox)),
+    })
+}
+
+/// Why a line read by OCR (`confidence` is `Some`) is in doubt: a low
+/// confidence, or a character no form prints. `None` for a text layer.
+fn ocr_doubt(text: &str, confidence: Option<f32>, low: f32) -> Option<String> {
+    let c = confidence?;
+    if c < low {
+        return Some(format!(
+            "OCR confidence {c:.2} for {text:?}: check against the page"
+        ));
+    }
+    normalize::implausible_char(text).map(|ch| {
+        format!("OCR read {ch:?}, a character no form prints, in {text:?}: check against the page")
+    })
+}
+
+/// The cover title as read, with the least OCR confidence of its lines
+/// (`None` from a text layer) and where it is.
+struct DocumentTitle {
+    text: String,
+    confidence: Option<f32>,
+    page: u32,
+    bbox: jx_model::Rect,
 }

@@ -205,6 +205,60 @@ pub fn strip_stray_marks(text: &str) -> Option<String> {
     (t != text && !t.is_empty()).then(|| t.to_string())
 }
 
+/// The first character of `text` that no budget form prints: outside the
+/// ideographs, ASCII, full-width forms, CJK and general punctuation, the
+/// comparison signs, units (℃, ㎡), Roman and circled numerals. A
+/// recogniser's dictionary holds thousands of symbols (PP-OCR read a cover
+/// title's 度项目 as `：江1☰`); one of them in a field is evidence of a
+/// misreading that no confidence score gave.
+pub fn implausible_char(text: &str) -> Option<char> {
+    let plausible = |c: char| {
+        matches!(c as u32,
+            0x20..=0x7E            // ASCII
+            | 0xA0..=0xFF          // Latin-1 (·, ×, ÷, °)
+            | 0x2010..=0x203B      // dashes, quotes, ‰, ※
+            | 0x2103 | 0x2116      // ℃ №
+            | 0x2160..=0x217F      // Roman numerals
+            | 0x2190..=0x2193      // arrows
+            | 0x2208..=0x2265      // ∈ … ≤ ≥ ≈ ≠
+            | 0x2460..=0x24FF      // circled numbers
+            | 0x25A0..=0x25CF      // □ ■ ○ ●
+            | 0x3000..=0x303F      // CJK punctuation
+            | 0x3220..=0x3243      // parenthesised ideographs
+            | 0x3380..=0x33FF      // ㎡ ㎏ …
+            | 0x3400..=0x4DBF      // CJK extension A
+            | 0x4E00..=0x9FFF      // CJK ideographs
+            | 0xFE30..=0xFE4F      // CJK compatibility forms
+            | 0xFF00..=0xFFEF)     // full-width forms
+            || c.is_whitespace()
+    };
+    text.chars().find(|&c| !plausible(c))
+}
+
+/// The ideograph 一 read by OCR between two digits, where forms print a
+/// range dash (`2021—2022年`, `1—3月`): one stroke either way, and no
+/// number is written with 一 between digits. `None` when nothing changed.
+pub fn mend_ocr_dashes(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut changed = false;
+    let out: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let between_digits = i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            if c == '一' && between_digits {
+                changed = true;
+                '—'
+            } else {
+                c
+            }
+        })
+        .collect();
+    changed.then_some(out)
+}
+
 /// Brackets read by OCR as angle-bracket look-alikes (`〈`, `《`, `〔`) where
 /// the closing bracket read is a round one: `系统〈2024年运维)` →
 /// `系统(2024年运维)`. Only when the text holds no matching closing
@@ -484,5 +538,25 @@ mod tests {
         assert_eq!(value("及时"), ParsedValue::default());
         assert_eq!(value("2024年重阳节前"), ParsedValue::default());
         assert_eq!(value("与政策规定一致"), ParsedValue::default());
+    }
+
+    #[test]
+    fn a_one_between_digits_is_a_dash() {
+        assert_eq!(
+            mend_ocr_dashes("2021一2022年建设").as_deref(),
+            Some("2021—2022年建设")
+        );
+        assert_eq!(
+            mend_ocr_dashes("一年内完成2一3次"),
+            Some("一年内完成2—3次".into())
+        );
+        assert_eq!(mend_ocr_dashes("统一规划，一2"), None);
+    }
+
+    #[test]
+    fn symbols_no_form_prints_are_implausible() {
+        assert_eq!(implausible_char("2024年：江1☰绩效目标汇总表"), Some('☰'));
+        assert_eq!(implausible_char("≥95.00(%)，①覆盖率（㎡）℃"), None);
+        assert_eq!(implausible_char("成都市武侯区卫生健康局(本级)"), None);
     }
 }

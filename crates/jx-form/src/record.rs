@@ -101,8 +101,21 @@ impl Recorder {
                 .at(first.page, bbox),
             );
         }
+        if let Some(c) = cell
+            .confidence
+            .and_then(|_| crate::normalize::implausible_char(&cell.text))
+        {
+            self.diagnostics.warn(
+                Diagnostic::new(
+                    Code::LowOcrConfidence,
+                    path,
+                    format!("OCR read {c:?}, a character no form prints, in {:?}: check against the page", cell.text),
+                )
+                .at(first.page, bbox),
+            );
+        }
         let text = cell.text.trim().to_string();
-        match cell
+        let text = match cell
             .confidence
             .and_then(|_| crate::normalize::mend_ocr_brackets(&text))
         {
@@ -111,6 +124,24 @@ impl Recorder {
                     Diagnostic::new(Code::BracketRepaired, path, "OCR read an opening bracket as an angle-bracket look-alike; the closing bracket is round")
                         .change(text, mended.clone())
                         .at(first.page, bbox),
+                );
+                mended
+            }
+            None => text,
+        };
+        match cell
+            .confidence
+            .and_then(|_| crate::normalize::mend_ocr_dashes(&text))
+        {
+            Some(mended) => {
+                self.diagnostics.repair(
+                    Diagnostic::new(
+                        Code::OcrRewritten,
+                        path,
+                        "OCR read a range dash between two digits as the ideograph 一",
+                    )
+                    .change(text, mended.clone())
+                    .at(first.page, bbox),
                 );
                 mended
             }

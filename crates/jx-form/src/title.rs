@@ -167,6 +167,53 @@ pub struct Found {
     pub line: Option<TextLine>,
     pub title: Option<String>,
     pub year: Option<i32>,
+    /// The title as OCR read it, when it was snapped to a standard title.
+    pub snapped_from: Option<String>,
+}
+
+/// The titles the national and provincial templates print. A title read by
+/// OCR is snapped to the nearest of them when it is at most
+/// [`max_title_edits`] characters off and no other is as near (a district's
+/// own wording, further off, is kept as read). They are a closed
+/// vocabulary like the form's labels, not content of any one file.
+pub const STANDARD_TITLES: &[&str] = &[
+    "财政项目支出绩效目标申报表",
+    "财政项目支出绩效目标填报表",
+    "财政支出项目绩效目标申报表",
+    "项目支出绩效目标申报表",
+    "项目支出绩效目标表",
+];
+
+/// Characters a title read by OCR may be off and still be snapped: one in
+/// six (two of the 13 of 财政项目支出绩效目标申报表: a seal's edge read as
+/// two more characters, or one character misread and one lost).
+pub fn max_title_edits(chars: usize) -> usize {
+    (chars / 6).max(1)
+}
+
+/// The standard title an OCR line reads as, when it is one within
+/// [`max_title_edits`] and nearer than any other; `None` when it is one
+/// exactly (nothing to snap), none is near, or two are as near.
+pub fn snap_ocr_title(text: &str) -> Option<&'static str> {
+    let n: Vec<char> = squeeze(split_trailing_year(&squeeze(text)))
+        .chars()
+        .collect();
+    let mut best: Option<(usize, &'static str)> = None;
+    let mut tie = false;
+    for t in STANDARD_TITLES {
+        let tc: Vec<char> = t.chars().collect();
+        let d = crate::labels::edit_distance(&n, &tc);
+        match best {
+            Some((bd, _)) if d == bd => tie = true,
+            Some((bd, _)) if d > bd => {}
+            _ => {
+                best = Some((d, t));
+                tie = false;
+            }
+        }
+    }
+    let (d, t) = best?;
+    (d > 0 && !tie && d <= max_title_edits(t.chars().count())).then_some(t)
 }
 
 /// Finds the title and the year among `candidates` (in reading order:
@@ -177,11 +224,34 @@ pub fn find(candidates: &[TextLine], table_x: (f32, f32)) -> Found {
     let body = median_size(&lines);
     let mid = 0.5 * (table_x.0 + table_x.1);
     let tol = 0.08 * (table_x.1 - table_x.0).max(1.0);
-    let titled = lines.iter().rev().find_map(|l| {
+    let read_as_title = |l: &TextLine| {
         let centred = (l.bbox.center().x - mid).abs() <= tol;
         let large = body.is_some_and(|b| l.font_size >= 1.15 * b);
-        title_of(&l.text, centred || large).map(|t| (l, t))
-    });
+        title_of(&l.text, centred || large)
+    };
+    let mut snapped_from = None;
+    // A title as printed; else, on a scan, a line a few characters off a
+    // standard title (the nearest line to the table first, as above).
+    let titled = lines
+        .iter()
+        .rev()
+        .find_map(|l| read_as_title(l).map(|t| (l, t)))
+        .or_else(|| {
+            lines.iter().rev().find_map(|l| {
+                let t = snap_ocr_title(&l.text).filter(|_| l.confidence.is_some())?;
+                snapped_from = Some(squeeze(&l.text));
+                Some((l, t.to_string()))
+            })
+        })
+        .map(
+            |(l, t)| match snap_ocr_title(&t).filter(|_| l.confidence.is_some()) {
+                Some(standard) if snapped_from.is_none() => {
+                    snapped_from = Some(t);
+                    (l, standard.to_string())
+                }
+                _ => (l, t),
+            },
+        );
     let year_near = |title: Option<&TextLine>| {
         let mut years: Vec<(&TextLine, i32)> = lines
             .iter()
@@ -207,6 +277,7 @@ pub fn find(candidates: &[TextLine], table_x: (f32, f32)) -> Found {
         line: titled.as_ref().map(|(l, _)| (*l).clone()),
         title: titled.map(|(_, t)| t),
         year,
+        snapped_from,
     }
 }
 
@@ -246,6 +317,40 @@ mod tests {
             overdrawn: 0,
             confidence: None,
         }
+    }
+
+    #[test]
+    fn ocr_titles_a_few_characters_off_are_snapped_to_the_standard_one() {
+        assert_eq!(
+            snap_ocr_title("双政项目支出绩效目标申报表"),
+            Some("财政项目支出绩效目标申报表")
+        );
+        // A seal's edge read after the title, and a title with a lost character.
+        assert_eq!(
+            snap_ocr_title("财政项目支出绩效目标申报表业公"),
+            Some("财政项目支出绩效目标申报表")
+        );
+        assert_eq!(
+            snap_ocr_title("购政项支出绩效目标申报表"),
+            Some("财政项目支出绩效目标申报表")
+        );
+        // Exact, too far off, or as near to two titles: left alone.
+        assert_eq!(snap_ocr_title("财政项目支出绩效目标申报表"), None);
+        assert_eq!(snap_ocr_title("上海市闵行区部门整体支出绩效目标表"), None);
+        assert_eq!(snap_ocr_title("财政项目支出绩效目标X报表"), None);
+        // Found on a scan, logged by the caller; never on a text layer.
+        let mut l = line("双政项目支出绩效目标申报表", 100.0, 50.0, 400.0, 16.0);
+        l.confidence = Some(0.8);
+        let f = find(&[l.clone()], (100.0, 400.0));
+        assert_eq!(f.title.as_deref(), Some("财政项目支出绩效目标申报表"));
+        assert_eq!(
+            f.snapped_from.as_deref(),
+            Some("双政项目支出绩效目标申报表")
+        );
+        l.confidence = None;
+        let f = find(&[l], (100.0, 400.0));
+        assert_eq!(f.title.as_deref(), Some("双政项目支出绩效目标申报表"));
+        assert_eq!(f.snapped_from, None);
     }
 
     #[test]

@@ -84,9 +84,9 @@ fn flagged(doc: &Value, field: &str) -> bool {
     ["repairs", "warnings"].iter().any(|list| {
         doc[*list].as_array().is_some_and(|ds| {
             // A block's path (`funds`, `indicators`: a label of the block
-            // snapped) names no field.
+            // snapped) names no field; `form_title`, `year` are fields.
             ds.iter().filter_map(|d| d["path"].as_str()).any(|p| {
-                p.contains(['.', '['])
+                !["project", "funds", "goals", "indicators", ""].contains(&p)
                     && (field == p
                         || field
                             .strip_prefix(p)

@@ -7,12 +7,18 @@
 //! ```text
 //! turn_scores FILE.pdf...
 //! ```
+//!
+//! `JX_OCR_ENGINE=tesseract|ppocr|both` picks the recogniser (default
+//! tesseract).
 
 use jx_ingest::IngestOptions;
 use jx_pdf::PdfFile;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let opts = IngestOptions::default();
+    let mut opts = IngestOptions::default();
+    if let Ok(name) = std::env::var("JX_OCR_ENGINE") {
+        opts.ocr.engine = name.parse()?;
+    }
     let engine = jx_ingest::recognizer(&opts)?;
     println!("file\tpage\twhole\tupright\t180\t90\t270");
     for path in std::env::args().skip(1) {

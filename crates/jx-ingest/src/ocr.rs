@@ -13,13 +13,6 @@ use jx_grid::{GridOptions, TableFrame};
 use jx_model::{Glyph, PageContent, PageRaster, Rect};
 use jx_ocr::{OcrError, OcrOptions, PreparedPage, Recognizer, Turn};
 
-/// Mean confidence (per character) of the whole page from which an upright
-/// reading is taken as it is, without trying the page turned. Measured with
-/// `scripts/turn-scores` on the scan samples (README, "Pages scanned
-/// turned"): upright pages read at 0.75–0.86, pages scanned upside down or
-/// sideways at 0.06–0.18.
-const CONFIDENT: f32 = 0.5;
-
 /// How many times more confident characters the sample must give turned
 /// than as scanned for the turn to be taken. Confidence alone does not
 /// tell: an upright form read sideways gives one or two characters a cell,
@@ -125,7 +118,7 @@ pub fn read_raster(
     }
     let upright = read_whole(&framed, engine)?;
     let (chars, confidence) = mean_confidence(&upright.glyphs);
-    if !ocr.detect_turns || chars < MIN_CHARS || confidence >= CONFIDENT {
+    if !ocr.detect_turns || chars < MIN_CHARS || confidence >= engine.upright_confidence() {
         return Ok(read(upright));
     }
     let base = sample_confidence(&framed, engine)?;
@@ -191,7 +184,7 @@ fn cheap_look(
         .collect();
     let mut glyphs: Vec<Glyph> = read.into_iter().flatten().collect();
     let (chars, confidence) = mean_confidence(&glyphs);
-    if chars < MIN_CHARS || confidence < CONFIDENT || is_form_text(&texts) {
+    if chars < MIN_CHARS || confidence < engine.upright_confidence() || is_form_text(&texts) {
         return Ok(None);
     }
     glyphs.extend(engine.read_outside(&framed.page, &framed.tables())?);

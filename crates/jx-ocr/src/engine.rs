@@ -130,6 +130,41 @@ impl OcrEngine {
         })
     }
 
+    /// The whole page image read by Tesseract at once (page segmentation
+    /// mode 6, one uniform block): the plain way to OCR a page, and the
+    /// yardstick the product's cost is measured against (`scripts/bench`,
+    /// `examples/scan_cost.rs`). Returns the text.
+    pub fn read_whole_page(&self, raster: &jx_model::PageRaster) -> Result<String, OcrError> {
+        let gray: Vec<u8> = match raster.channels {
+            1 => raster.pixels.clone(),
+            _ => raster
+                .pixels
+                .chunks_exact(usize::from(raster.channels))
+                .map(|p| {
+                    ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000)
+                        as u8
+                })
+                .collect(),
+        };
+        let dpi = (raster.width as f32 * 72.0 / raster.page_width.max(1.0)).round() as i32;
+        with_api(&self.key, |api| -> Result<String, OcrError> {
+            api.set_image(
+                &gray,
+                raster.width as i32,
+                raster.height as i32,
+                1,
+                raster.width as i32,
+            )
+            .map_err(|e| OcrError::Recognition(format!("set image: {e:?}")))?;
+            api.set_source_resolution(dpi.clamp(70, 2400));
+            api.set_page_seg_mode(PageSegMode::PsmSingleBlock.as_tess_page_seg_mode());
+            let t = api
+                .get_utf8_text()
+                .map_err(|_| OcrError::Recognition("no text output".into()))?;
+            Ok(t.as_ref().to_string_lossy().into_owned())
+        })?
+    }
+
     /// Reads each cell box (page points, deskewed frame) and returns the
     /// glyphs of all cells: one glyph per recognised run of words on a text
     /// line, cell after cell in the order given, lines top to bottom.

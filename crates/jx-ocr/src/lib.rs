@@ -136,15 +136,18 @@ pub enum OcrFeed {
     Binary,
 }
 
-/// Which recogniser reads the boxes.
+/// Which recogniser reads the boxes. The default is both, reconciled: on
+/// the sample scans it reads 97.8 % of fields exactly (Tesseract 96.7 %)
+/// and its doubts name every field read wrong (Tesseract's 80.6 %), at
+/// about three times Tesseract's cost (README "OCR engine").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EngineChoice {
     /// Tesseract (`chi_sim`).
-    #[default]
     Tesseract,
     /// PP-OCRv5 recognition through ONNX Runtime.
     PpOcr,
     /// Both, reconciled box by box.
+    #[default]
     Both,
 }
 

@@ -20,6 +20,17 @@ pub trait Recognizer: Send + Sync {
     /// returns (one, or two for a combination).
     fn lookalikes(&self) -> Vec<LookalikeProfile>;
 
+    /// Mean confidence per character of a page's reading from which the
+    /// page is taken as upright, not tried turned. Engines grade their
+    /// certainty differently: Tesseract reads a sheet scanned sideways or
+    /// upside down at 0.06–0.18 and an upright one at 0.75–0.86, while
+    /// PP-OCR reads turned pages at 0.50–0.73 (it is sure of what it
+    /// invents) and upright ones at 0.97–0.99, even at 150 dpi (measured
+    /// with `scripts/turn-scores`, README "Pages scanned turned").
+    fn upright_confidence(&self) -> f32 {
+        TESSERACT_UPRIGHT
+    }
+
     /// Reads each cell box (page points, deskewed frame): one `Vec` per box,
     /// one glyph per run of text on a line, lines top to bottom. Empty
     /// cells give an empty `Vec`.
@@ -29,6 +40,11 @@ pub trait Recognizer: Send + Sync {
     /// line, headers and footers).
     fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError>;
 }
+
+/// [`Recognizer::upright_confidence`] of Tesseract, and of the combination
+/// (whose confidence on a turned page is as low as Tesseract's: 0.17 on
+/// the turned sample, measured).
+pub const TESSERACT_UPRIGHT: f32 = 0.5;
 
 /// What Tesseract's `chi_sim` model reads in place of `≥` at the head of a
 /// target value (measured on the development scans): ideographs of a like

@@ -86,8 +86,10 @@ pub struct Args {
     /// or both reconciled cell by cell (see the README for the measured
     /// choice). PP-OCR needs ONNX Runtime and its models, installed by
     /// scripts/install-deps; $JXINGEST_ORT_DYLIB names the runtime library.
-    #[arg(long, value_enum, default_value_t = settings::OcrEngineArg::default())]
-    pub ocr_engine: settings::OcrEngineArg,
+    /// [default: both; tesseract, said on stderr, where PP-OCR is not
+    /// installed]
+    #[arg(long, value_enum)]
+    pub ocr_engine: Option<settings::OcrEngineArg>,
     /// Folder holding PP-OCRv5's rec.onnx and ppocrv5_dict.txt [default: the
     /// install-deps location].
     #[arg(long, value_name = "DIR")]

@@ -7,7 +7,7 @@ use crate::Args;
 use crate::manifest::{self, Journal};
 use crate::outputs;
 use crate::progress::Progress;
-use crate::settings::Settings;
+use crate::settings::{OcrEngineArg, Settings};
 use crate::summary::{Places, Tally};
 use crate::walk;
 use crate::worker::{self, Limits, Slot, Stop};
@@ -35,24 +35,17 @@ pub fn run(args: &Args) -> Result<i32> {
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
     let out = args.out.as_path();
     jx_sink::atomic::remove_leftover_temps(out);
+    let ort_dylib = std::env::var_os(ORT_DYLIB_VAR)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let ocr_engine = choose_engine(args, ort_dylib.as_deref())?;
     let settings = Settings {
         tessdata: args.tessdata.clone(),
-        ocr_engine: args.ocr_engine,
+        ocr_engine,
         ppocr_models: args.ppocr_models.clone(),
         read_every_cell: args.read_every_cell,
-        ort_dylib: std::env::var_os(ORT_DYLIB_VAR)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from),
+        ort_dylib,
     };
-    // An engine asked for by name must be there: say so before any file
-    // (the workers would only mark every scan `needs_ocr`).
-    if settings.ocr_engine != crate::settings::OcrEngineArg::Tesseract {
-        jx_ocr::ppocr::locate(
-            settings.ort_dylib.as_deref(),
-            settings.ppocr_models.as_deref(),
-        )
-        .map_err(|e| anyhow::anyhow!("--ocr-engine {}: {e}", settings.ocr_engine.name()))?;
-    }
     let options = walk::options_with_shard(settings.fingerprint(), args.shard);
     let inputs = &walked.inputs;
 
@@ -344,4 +337,30 @@ fn review_site(args: &Args) -> Result<Option<jx_review::ReviewSite>> {
     let site = jx_review::ReviewSite::create(&args.out, input_root, selection)
         .context("cannot start the review site")?;
     Ok(Some(site))
+}
+
+/// The recogniser of the run. One asked for by name must be there: said
+/// before any file (the workers would only mark every scan `needs_ocr`).
+/// The default, both engines, falls back to Tesseract alone where PP-OCR
+/// is not installed, said on stderr (the options fingerprint, which
+/// `--resume` compares, covers the engine used).
+fn choose_engine(args: &Args, ort_dylib: Option<&Path>) -> Result<OcrEngineArg> {
+    let located = || jx_ocr::ppocr::locate(ort_dylib, args.ppocr_models.as_deref());
+    match args.ocr_engine {
+        Some(OcrEngineArg::Tesseract) => Ok(OcrEngineArg::Tesseract),
+        Some(asked) => {
+            located().map_err(|e| anyhow::anyhow!("--ocr-engine {}: {e}", asked.name()))?;
+            Ok(asked)
+        }
+        None => match located() {
+            Ok(_) => Ok(OcrEngineArg::default()),
+            Err(e) => {
+                eprintln!(
+                    "jxingest: PP-OCR is not installed ({e}); scans are read by Tesseract alone \
+                     (scripts/install-deps installs PP-OCR; README \"OCR engine\")"
+                );
+                Ok(OcrEngineArg::Tesseract)
+            }
+        },
+    }
 }

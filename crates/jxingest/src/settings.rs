@@ -11,9 +11,10 @@ use std::path::PathBuf;
 /// The recogniser of scanned pages (`--ocr-engine`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum OcrEngineArg {
-    #[default]
     Tesseract,
     Ppocr,
+    /// The measured choice (README "OCR engine").
+    #[default]
     Both,
 }
 
@@ -85,7 +86,7 @@ mod tests {
                 ..Settings::default()
             },
             Settings {
-                ocr_engine: OcrEngineArg::Both,
+                ocr_engine: OcrEngineArg::Tesseract,
                 ..Settings::default()
             },
             Settings {

@@ -280,6 +280,11 @@ impl crate::Recognizer for PpOcr {
         vec![ppocr_lookalikes()]
     }
 
+    /// PP-OCR reads turned pages at 0.50–0.73, upright ones at 0.97–0.99.
+    fn upright_confidence(&self) -> f32 {
+        0.9
+    }
+
     fn read_cells(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Vec<Glyph>>, OcrError> {
         let blobs: Vec<Option<TextBlob>> = cells.iter().map(|c| cell_blob(page, c)).collect();
         self.read_blobs(page, &blobs)
