@@ -203,7 +203,17 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
     };
     let annual_x = grid.find(Label::AnnualTotal).map(|c| c.x0);
     let mut amount = |label: Option<&GridCell>, path: &str| -> Option<String> {
-        let v = value_cell(grid, label?, false)?;
+        // A blank amount cell is common (a project total left empty) and
+        // is null silently; a label not found, or without a value cell, is
+        // warned about: the page may show the amount where it was not read.
+        let Some(v) = label.and_then(|l| value_cell(grid, l, false)) else {
+            rec.warn(
+                Code::MissingField,
+                path,
+                format!("no {path} label with a value cell was found; left null"),
+            );
+            return None;
+        };
         let read = Read {
             text: rec.read(path, v),
             by_ocr: v.confidence.is_some(),

@@ -198,21 +198,29 @@ pub fn snap_ocr_title(text: &str) -> Option<&'static str> {
     let n: Vec<char> = squeeze(split_trailing_year(&squeeze(text)))
         .chars()
         .collect();
-    let mut best: Option<(usize, &'static str)> = None;
+    // Nearest first; among equals, the one of the read's length (OCR
+    // misreads characters more often than it invents or loses them).
+    let key = |t: &str| {
+        let tc: Vec<char> = t.chars().collect();
+        (
+            crate::labels::edit_distance(&n, &tc),
+            tc.len().abs_diff(n.len()),
+        )
+    };
+    let mut best: Option<((usize, usize), &'static str)> = None;
     let mut tie = false;
     for t in STANDARD_TITLES {
-        let tc: Vec<char> = t.chars().collect();
-        let d = crate::labels::edit_distance(&n, &tc);
+        let k = key(t);
         match best {
-            Some((bd, _)) if d == bd => tie = true,
-            Some((bd, _)) if d > bd => {}
+            Some((bk, _)) if k == bk => tie = true,
+            Some((bk, _)) if k > bk => {}
             _ => {
-                best = Some((d, t));
+                best = Some((k, t));
                 tie = false;
             }
         }
     }
-    let (d, t) = best?;
+    let ((d, _), t) = best?;
     (d > 0 && !tie && d <= max_title_edits(t.chars().count())).then_some(t)
 }
 
@@ -338,6 +346,11 @@ mod tests {
         assert_eq!(snap_ocr_title("财政项目支出绩效目标申报表"), None);
         assert_eq!(snap_ocr_title("上海市闵行区部门整体支出绩效目标表"), None);
         assert_eq!(snap_ocr_title("财政项目支出绩效目标X报表"), None);
+        // Two misread characters, not two lost ones.
+        assert_eq!(
+            snap_ocr_title("双正项目支出绩效目标申报表"),
+            Some("财政项目支出绩效目标申报表")
+        );
         // Found on a scan, logged by the caller; never on a text layer.
         let mut l = line("双政项目支出绩效目标申报表", 100.0, 50.0, 400.0, 16.0);
         l.confidence = Some(0.8);

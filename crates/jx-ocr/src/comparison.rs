@@ -143,9 +143,14 @@ pub(crate) fn mend_head(text: &str, seen: Option<Comparison>) -> String {
         return text.to_string();
     };
     let head: String = chars[..d].iter().collect();
+    // One character of any shape (`之`, `>`), or two marks (`>>`, `≥>`);
+    // never two ideographs: `查率100%` is the tail of a sentence, however
+    // its first stroke looks.
+    let ideograph = |c: char| ('\u{3400}'..='\u{9FFF}').contains(&c);
     let plausible = head
         .chars()
-        .all(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace() && c != '(' && c != '（');
+        .all(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace() && c != '(' && c != '（')
+        && (d == 1 || !head.chars().any(ideograph));
     if !plausible || head == "=" {
         return text.to_string();
     }
@@ -226,6 +231,7 @@ mod tests {
         assert_eq!(mend_head("=100.00(%)", ge), "=100.00(%)");
         assert_eq!(mend_head("2024年重阳节前", ge), "2024年重阳节前");
         assert_eq!(mend_head("及时", ge), "及时");
+        assert_eq!(mend_head("查率100%", ge), "查率100%");
         assert_eq!(mend_head(">90.00(%)", None), ">90.00(%)");
     }
 }

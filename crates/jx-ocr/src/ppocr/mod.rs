@@ -181,7 +181,7 @@ impl PpOcr {
                 continue;
             };
             let r = render(page, blob, OcrFeed::Gray);
-            let ls = lines::split(&r);
+            let ls = lines::split(&r, blob.text_height);
             for l in &ls {
                 images.push(lines::to_input(&r, l, INPUT_HEIGHT, MAX_INPUT_WIDTH));
             }
@@ -194,9 +194,9 @@ impl PpOcr {
         for ((blob, ls), r) in blobs.iter().zip(&lines_of).zip(&rendered) {
             let mut glyphs = Vec::new();
             if let (Some(blob), Some(r)) = (blob, r) {
-                for l in ls {
+                for (k, l) in ls.iter().enumerate() {
                     let Some(d) = next.next() else { break };
-                    if let Some(g) = line_glyph(page, blob, r, l, d) {
+                    if let Some(g) = line_glyph(page, blob, r, l, d, k == 0) {
                         glyphs.push(g);
                     }
                 }
@@ -208,14 +208,16 @@ impl PpOcr {
 }
 
 /// One glyph for a recognised line: spaces kept only between Latin letters
-/// or digits (as for Tesseract), the operator at the head of a value settled
-/// from the pixels, the box mapped to page points.
+/// or digits (as for Tesseract), the operator at the head of a value (the
+/// box's `first` line) settled from the pixels, the box mapped to page
+/// points.
 fn line_glyph(
     page: &PreparedPage,
     blob: &TextBlob,
     r: &Rendered,
     l: &lines::Line,
     d: ctc::Decoded,
+    first: bool,
 ) -> Option<Glyph> {
     let raw = crate::engine::join_words(d.text.split(' ').filter(|w| !w.is_empty()));
     if raw.is_empty() {
@@ -230,7 +232,9 @@ fn line_glyph(
         w: r.img.width,
         h: r.img.height,
     };
-    let seen = crate::comparison::comparison_with_bar(&mask, x0, x1, l.y0, l.y1);
+    let seen = first
+        .then(|| crate::comparison::comparison_with_bar(&mask, x0, x1, l.y0, l.y1))
+        .flatten();
     if seen.is_some() {
         let first_at = d.positions.first().copied().unwrap_or(0.0) * (l.x1 - l.x0) as f32;
         let starts_with_digit = text.starts_with(|c: char| c.is_ascii_digit());
