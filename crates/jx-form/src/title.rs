@@ -14,7 +14,6 @@
 use jx_model::TextLine;
 use regex::Regex;
 use std::sync::LazyLock;
-use unicode_normalization::UnicodeNormalization;
 
 /// Longest title, in characters (the longest standard title has 14; a
 /// district's own wording a few more).
@@ -22,7 +21,9 @@ const MAX_TITLE_CHARS: usize = 40;
 
 /// NFKC, white space removed.
 fn squeeze(text: &str) -> String {
-    text.nfkc().filter(|c| !c.is_whitespace()).collect()
+    crate::labels::nfkc_chars(text)
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// A year as a form's year line prints it: `(2024年度)`, `2024年度`,

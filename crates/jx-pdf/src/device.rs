@@ -78,7 +78,7 @@ impl CollectingDevice {
             let t = props.transform * pg.transform();
             let text = match pg.as_unicode() {
                 Some(hayro_interpret::hayro_cmap::BfString::Char(c)) => {
-                    clean_glyph_text(&c.to_string())
+                    clean_glyph_text(c.encode_utf8(&mut [0; 4]))
                 }
                 Some(hayro_interpret::hayro_cmap::BfString::String(s)) => clean_glyph_text(&s),
                 None => {
@@ -97,7 +97,9 @@ impl CollectingDevice {
             .map_or(1000.0, f64::from);
             // Glyph space is 1000 units per em (hayro's UNITS_PER_EM).
             let em = KRect::new(0.0, -DESCENT_EM * 1000.0, advance, ASCENT_EM * 1000.0);
-            let b = (t * em.to_path(0.1)).bounding_box();
+            // The corners' box, as the path of the box transformed would
+            // give, without building that path for every glyph.
+            let b = t.transform_rect_bbox(em);
             let size = (t * KPoint::new(0.0, 1000.0) - t * KPoint::new(0.0, 0.0)).hypot();
             if !b.is_finite() || !size.is_finite() || size <= 0.0 {
                 continue;

@@ -393,32 +393,23 @@ fn is_delimiter(b: u8) -> bool {
     b.is_ascii_whitespace() || b"[]<>()/%{}".contains(&b)
 }
 
+/// The first `needle` in `hay` at or after `from`.
+///
+/// memchr's vectorized search: the guard and the cross-reference check look
+/// for `stream`, `endstream` and `obj` through every byte of a file (through
+/// a stream's data too when its `/Length` is a reference, as LibreOffice
+/// writes them), and a byte-at-a-time search was 2 % of a printed page's
+/// time (measured with `perf`).
 pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if from >= hay.len() || needle.is_empty() {
         return None;
     }
-    let first = needle[0];
-    let mut p = from;
-    while p + needle.len() <= hay.len() {
-        let off = hay[p..=hay.len() - needle.len()]
-            .iter()
-            .position(|b| *b == first)?;
-        p += off;
-        if hay[p..].starts_with(needle) {
-            return Some(p);
-        }
-        p += 1;
-    }
-    None
+    memchr::memmem::find(&hay[from..], needle).map(|k| from + k)
 }
 
+/// The last `needle` in `hay`.
 pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.len() > hay.len() {
-        return None;
-    }
-    (0..=hay.len() - needle.len())
-        .rev()
-        .find(|&i| hay[i..].starts_with(needle))
+    memchr::memmem::rfind(hay, needle)
 }
 
 #[cfg(test)]

@@ -15,6 +15,12 @@ mod walk;
 mod worker;
 
 use clap::Parser;
+
+/// mimalloc instead of glibc's malloc: reading a printed page allocates and
+/// frees many small objects (hayro's parsed objects, glyph lists), and glibc's
+/// allocator was a third of the time (README "Benchmarks").
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 /// Turn PDFs of 财政项目支出绩效目标申报表 (budget-project performance-target
