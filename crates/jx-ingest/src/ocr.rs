@@ -112,7 +112,7 @@ pub fn read_raster(
         turned: None,
     };
     if let Look::Cheap(is_form_text) = look
-        && let Some(content) = cheap_look(&framed, engine, is_form_text)?
+        && let Some(content) = cheap_look(&framed, engine.glance(), is_form_text)?
     {
         return Ok(read(content));
     }

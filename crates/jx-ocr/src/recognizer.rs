@@ -31,6 +31,11 @@ pub trait Recognizer: Send + Sync {
         TESSERACT_UPRIGHT
     }
 
+    /// The recogniser for a glance at a page (the cheap look: is this a
+    /// form?), where one reading suffices: itself, or for a combination
+    /// the cheaper of its two engines.
+    fn glance(&self) -> &dyn Recognizer;
+
     /// Reads each cell box (page points, deskewed frame): one `Vec` per box,
     /// one glyph per run of text on a line, lines top to bottom. Empty
     /// cells give an empty `Vec`.
@@ -72,6 +77,10 @@ impl Recognizer for crate::OcrEngine {
 
     fn lookalikes(&self) -> Vec<LookalikeProfile> {
         vec![tesseract_lookalikes()]
+    }
+
+    fn glance(&self) -> &dyn Recognizer {
+        self
     }
 
     fn read_cells(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Vec<Glyph>>, OcrError> {

@@ -284,6 +284,10 @@ impl crate::Recognizer for PpOcr {
         vec![ppocr_lookalikes()]
     }
 
+    fn glance(&self) -> &dyn crate::Recognizer {
+        self
+    }
+
     /// PP-OCR reads turned pages at 0.50–0.73, upright ones at 0.97–0.99.
     fn upright_confidence(&self) -> f32 {
         0.9
