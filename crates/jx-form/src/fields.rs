@@ -54,12 +54,7 @@ pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
     let mut field = |label, path: &str| match read_name(grid, rec, label, path) {
         Some(t) if !t.trim().is_empty() => Some(t),
         found => {
-            let why = if found.is_some() {
-                format!("the {path} cell is blank; left null")
-            } else {
-                format!("no {path} label with a value cell was found; left null")
-            };
-            rec.warn(Code::MissingField, path, why);
+            warn_missing(rec, path, found.is_some());
             None
         }
     };
@@ -81,25 +76,28 @@ pub fn project(grid: &FormGrid, rec: &mut Recorder) -> Project {
     }
 }
 
+/// The `missing_field` warning of a field left null: its cell was `blank`,
+/// or no label with a value cell was found.
+fn warn_missing(rec: &mut Recorder, path: &str, blank: bool) {
+    let why = if blank {
+        format!("the {path} cell is blank; left null")
+    } else {
+        format!("no {path} label with a value cell was found; left null")
+    };
+    rec.warn(Code::MissingField, path, why);
+}
+
 /// A date, or null with a warning: no label, a blank cell, or text that is
 /// no date even when mended.
 fn date_field(rec: &mut Recorder, path: &str, read: Option<Read>) -> Option<String> {
     let Some(Read { text, by_ocr }) = read else {
-        rec.warn(
-            Code::MissingField,
-            path,
-            format!("no {path} label with a value cell was found; left null"),
-        );
+        warn_missing(rec, path, false);
         return None;
     };
     match normalize::date(&text) {
         Ok(Some(d)) => return Some(d),
         Ok(None) => {
-            rec.warn(
-                Code::MissingField,
-                path,
-                format!("the {path} cell is blank; left null"),
-            );
+            warn_missing(rec, path, true);
             return None;
         }
         Err(_) => {}
@@ -207,11 +205,7 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
         // is null silently; a label not found, or without a value cell, is
         // warned about: the page may show the amount where it was not read.
         let Some(v) = label.and_then(|l| value_cell(grid, l, false)) else {
-            rec.warn(
-                Code::MissingField,
-                path,
-                format!("no {path} label with a value cell was found; left null"),
-            );
+            warn_missing(rec, path, false);
             return None;
         };
         let read = Read {

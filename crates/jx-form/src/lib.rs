@@ -100,11 +100,13 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                             .change(read.clone(), t.clone())
                             .at(l.page, l.bbox.rounded()),
                         );
-                    } else if let Some(why) = ocr_doubt(t, l.confidence, opts.low_confidence) {
-                        rec.warn_with(
-                            Diagnostic::new(Code::LowOcrConfidence, "form_title", why)
-                                .at(l.page, l.bbox.rounded()),
-                        );
+                    } else {
+                        for why in record::ocr_doubts(t, l.confidence, opts.low_confidence) {
+                            rec.warn_with(
+                                Diagnostic::new(Code::LowOcrConfidence, "form_title", why)
+                                    .at(l.page, l.bbox.rounded()),
+                            );
+                        }
                     }
                     Some(t.clone())
                 }
@@ -117,13 +119,13 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                     None
                 }
             };
-            if let Some(d) = &document_title
-                && let Some(why) = ocr_doubt(&d.text, d.confidence, opts.low_confidence)
-            {
-                rec.warn_with(
-                    Diagnostic::new(Code::LowOcrConfidence, "document_title", why)
-                        .at(d.page, d.bbox.rounded()),
-                );
+            if let Some(d) = &document_title {
+                for why in record::ocr_doubts(&d.text, d.confidence, opts.low_confidence) {
+                    rec.warn_with(
+                        Diagnostic::new(Code::LowOcrConfidence, "document_title", why)
+                            .at(d.page, d.bbox.rounded()),
+                    );
+                }
             }
             let year = heading.year;
             if year.is_none() {
@@ -273,20 +275,6 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
             .iter()
             .skip(1)
             .fold(lines[0].bbox, |b, l| b.union(&l.bbox)),
-    })
-}
-
-/// Why a line read by OCR (`confidence` is `Some`) is in doubt: a low
-/// confidence, or a character no form prints. `None` for a text layer.
-fn ocr_doubt(text: &str, confidence: Option<f32>, low: f32) -> Option<String> {
-    let c = confidence?;
-    if c < low {
-        return Some(format!(
-            "OCR confidence {c:.2} for {text:?}: check against the page"
-        ));
-    }
-    normalize::implausible_char(text).map(|ch| {
-        format!("OCR read {ch:?}, a character no form prints, in {text:?}: check against the page")
     })
 }
 

@@ -85,34 +85,9 @@ impl Recorder {
                 self.diagnostics.repair(d);
             }
         }
-        if let Some(c) = cell.confidence
-            && c < self.low_confidence
-            && !cell.text.is_empty()
-        {
-            self.diagnostics.warn(
-                Diagnostic::new(
-                    Code::LowOcrConfidence,
-                    path,
-                    format!(
-                        "OCR confidence {:.2} for {:?}: check against the page",
-                        c, cell.text
-                    ),
-                )
-                .at(first.page, bbox),
-            );
-        }
-        if let Some(c) = cell
-            .confidence
-            .and_then(|_| crate::normalize::implausible_char(&cell.text))
-        {
-            self.diagnostics.warn(
-                Diagnostic::new(
-                    Code::LowOcrConfidence,
-                    path,
-                    format!("OCR read {c:?}, a character no form prints, in {:?}: check against the page", cell.text),
-                )
-                .at(first.page, bbox),
-            );
+        for why in ocr_doubts(&cell.text, cell.confidence, self.low_confidence) {
+            self.diagnostics
+                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(first.page, bbox));
         }
         let text = cell.text.trim().to_string();
         let text = match cell
@@ -187,6 +162,27 @@ impl Recorder {
     pub fn repair(&mut self, d: Diagnostic) {
         self.diagnostics.repair(d);
     }
+}
+
+/// Why a text read by OCR (`confidence` is `Some`) is in doubt: a
+/// confidence under `low`, a character no form prints. Nothing for a text
+/// layer or an empty text.
+pub(crate) fn ocr_doubts(text: &str, confidence: Option<f32>, low: f32) -> Vec<String> {
+    let Some(c) = confidence.filter(|_| !text.is_empty()) else {
+        return Vec::new();
+    };
+    let mut why = Vec::new();
+    if c < low {
+        why.push(format!(
+            "OCR confidence {c:.2} for {text:?}: check against the page"
+        ));
+    }
+    if let Some(ch) = crate::normalize::implausible_char(text) {
+        why.push(format!(
+            "OCR read {ch:?}, a character no form prints, in {text:?}: check against the page"
+        ));
+    }
+    why
 }
 
 #[cfg(test)]

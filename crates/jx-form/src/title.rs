@@ -238,29 +238,29 @@ pub fn find(candidates: &[TextLine], table_x: (f32, f32)) -> Found {
         let large = body.is_some_and(|b| l.font_size >= 1.15 * b);
         title_of(&l.text, centred || large)
     };
-    let mut snapped_from = None;
+    // Read by OCR, a text a few characters off a standard title is that
+    // title (never on a text layer, which is not misread).
+    let snap = |l: &TextLine, text: &str| l.confidence.and_then(|_| snap_ocr_title(text));
     // A title as printed; else, on a scan, a line a few characters off a
     // standard title (the nearest line to the table first, as above).
-    let titled = lines
+    let (titled, snapped_from) = match lines
         .iter()
         .rev()
         .find_map(|l| read_as_title(l).map(|t| (l, t)))
-        .or_else(|| {
-            lines.iter().rev().find_map(|l| {
-                let t = snap_ocr_title(&l.text).filter(|_| l.confidence.is_some())?;
-                snapped_from = Some(squeeze(&l.text));
-                Some((l, t.to_string()))
-            })
-        })
-        .map(
-            |(l, t)| match snap_ocr_title(&t).filter(|_| l.confidence.is_some()) {
-                Some(standard) if snapped_from.is_none() => {
-                    snapped_from = Some(t);
-                    (l, standard.to_string())
-                }
-                _ => (l, t),
-            },
-        );
+    {
+        Some((l, t)) => match snap(l, &t) {
+            Some(standard) => (Some((l, standard.to_string())), Some(t)),
+            None => (Some((l, t)), None),
+        },
+        None => match lines
+            .iter()
+            .rev()
+            .find_map(|l| snap(l, &l.text).map(|s| (l, s)))
+        {
+            Some((l, s)) => (Some((l, s.to_string())), Some(squeeze(&l.text))),
+            None => (None, None),
+        },
+    };
     let year_near = |title: Option<&TextLine>| {
         let mut years: Vec<(&TextLine, i32)> = lines
             .iter()

@@ -135,21 +135,20 @@ impl OcrEngine {
     /// yardstick the product's cost is measured against (`scripts/bench`,
     /// `examples/scan_cost.rs`). Returns the text.
     pub fn read_whole_page(&self, raster: &jx_model::PageRaster) -> Result<String, OcrError> {
-        let gray: Vec<u8> = match raster.channels {
-            1 => raster.pixels.clone(),
-            _ => raster
-                .pixels
-                .chunks_exact(usize::from(raster.channels))
-                .map(|p| {
-                    ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000)
-                        as u8
-                })
-                .collect(),
-        };
+        // Luminance, seals kept (a chroma threshold of 255 takes only pure
+        // primaries for colour): the page as a plain OCR run sees it.
+        let (gray, _) = crate::raster::to_gray(
+            &raster.pixels,
+            raster.width as usize,
+            raster.height as usize,
+            raster.channels,
+            u8::MAX,
+            0,
+        );
         let dpi = (raster.width as f32 * 72.0 / raster.page_width.max(1.0)).round() as i32;
         with_api(&self.key, |api| -> Result<String, OcrError> {
             api.set_image(
-                &gray,
+                &gray.data,
                 raster.width as i32,
                 raster.height as i32,
                 1,
