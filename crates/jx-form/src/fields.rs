@@ -165,10 +165,11 @@ fn mend_or_warn(
     };
     let mended = by_ocr
         .then(|| {
-            let amount = (what == "amount")
-                .then(|| normalize::mend_ocr_amount(&text))
-                .flatten();
-            amount.or_else(|| normalize::mend_ocr_number(&text))
+            if what == "amount" {
+                normalize::mend_ocr_amount(&text).or_else(|| normalize::mend_ocr_number(&text))
+            } else {
+                normalize::mend_ocr_date(&text)
+            }
         })
         .flatten();
     if let Some(v) = mended.as_deref().and_then(&parse) {

@@ -7,7 +7,7 @@
 use crate::grid::FormGrid;
 use crate::labels::{Label, label_read};
 use crate::title;
-use jx_model::{PageLayout, Table, TextLine};
+use jx_model::{PageLayout, Rect, Table, TextLine};
 
 /// One form's pieces, in document order.
 #[derive(Debug, Clone, Default)]
@@ -56,6 +56,14 @@ fn starts_form(t: &Table, by_ocr: bool) -> bool {
     name_has_value && labels.len() >= 3
 }
 
+/// Whether a table whose box is `next`, first on its page, may continue the
+/// table `prev` that ended the page before: the same outer edges. The rest
+/// of the test (no title between) needs the text; the cheap look at a
+/// scanned page uses this part before reading it.
+pub fn may_continue(prev: &Rect, next: &Rect) -> bool {
+    (next.x0 - prev.x0).abs() <= EDGE_TOLERANCE && (next.x1 - prev.x1).abs() <= EDGE_TOLERANCE
+}
+
 fn continues(
     prev: &Table,
     prev_last_on_page: bool,
@@ -66,8 +74,7 @@ fn continues(
     first_on_page
         && prev_last_on_page
         && t.page == prev.page + 1
-        && (t.bbox.x0 - prev.bbox.x0).abs() <= EDGE_TOLERANCE
-        && (t.bbox.x1 - prev.bbox.x1).abs() <= EDGE_TOLERANCE
+        && may_continue(&prev.bbox, &t.bbox)
         && !between.iter().any(|l| is_heading(&l.text))
         && !t.cells.iter().any(|c| is_heading(&c.text))
 }

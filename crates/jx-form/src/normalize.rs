@@ -90,6 +90,16 @@ pub fn mend_ocr_number(text: &str) -> Option<String> {
     (mended != text && !mended.is_empty()).then_some(mended)
 }
 
+/// A date read by OCR, mended as [`mend_ocr_number`] mends it, and without
+/// separators at its ends: a speck of dirt or the cell's rule before the
+/// date reads as `.` or `:` (`.2024-01-01`), and no date begins or ends
+/// with a separator. `None` when nothing changed.
+pub fn mend_ocr_date(text: &str) -> Option<String> {
+    let mended = mend_ocr_number(text).unwrap_or_else(|| text.to_string());
+    let trimmed = mended.trim_matches(|c| matches!(c, '.' | '-' | '/'));
+    (trimmed != text && !trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
 /// An amount read by OCR whose separators were misread: at low resolution a
 /// grouping comma reads as `.` (`1.759,369.00`, `21.467.000.00`), doubles
 /// (`58,.941.00`) or gains a stray mark at an end (`.68,941.00`,
@@ -421,6 +431,12 @@ mod tests {
             Some("1094910000.00")
         );
         assert_eq!(mend_ocr_number("2024-01-01"), None);
+        // A speck before a date reads as a separator; both engines keep it.
+        assert_eq!(mend_ocr_date(".2024-01-01").as_deref(), Some("2024-01-01"));
+        assert_eq!(mend_ocr_date("：2024-01-01").as_deref(), Some("2024-01-01"));
+        assert_eq!(mend_ocr_date("2024-12-31。").as_deref(), Some("2024-12-31"));
+        assert_eq!(mend_ocr_date("2024-01-01"), None);
+        assert_eq!(mend_ocr_date("..."), None);
         assert_eq!(
             money_ignoring_grouping("1094,910,000.00", 0).as_deref(),
             Some("1094910000.00")

@@ -427,16 +427,30 @@ fn read_page<'a>(
     }
 }
 
-/// How much of scanned page `number` to read first: a page right after a
-/// page that shows a form (or after one that could not be read) may
-/// continue it, and is read whole; any other is looked at cheaply.
+/// How much of scanned page `number` to read first. A page right after a
+/// page that shows a form may continue it: its first table is read whole
+/// when its outer edges are those of the form's last table (the test the
+/// form layer joins tables by, [`jx_form::locate::may_continue`]), and
+/// cheaply otherwise. A page after one that could not be read is read
+/// whole (what came before it is unknown).
 fn look_at(opts: &IngestOptions, number: u32, previous: Option<&PageLayout>) -> ocr::Look {
-    let previous_not_a_form = match previous {
-        None => number == 1,
-        Some(l) => l.number + 1 == number && jx_form::account::form_evidence(l).is_none(),
+    let form_above = match previous {
+        None if number == 1 => None,
+        Some(l) if l.number + 1 == number => match jx_form::account::form_evidence(l) {
+            None => None,
+            Some(_) => match l.tables.last() {
+                Some(t) => Some(t.bbox),
+                None => return ocr::Look::Full,
+            },
+        },
+        _ => return ocr::Look::Full,
     };
-    if opts.ocr.cheap_look && previous_not_a_form {
-        ocr::Look::Cheap(jx_form::account::is_form_text)
+    if opts.ocr.cheap_look {
+        ocr::Look::Cheap {
+            is_form_text: jx_form::account::is_form_text,
+            form_above,
+            may_continue: jx_form::locate::may_continue,
+        }
     } else {
         ocr::Look::Full
     }

@@ -58,10 +58,16 @@ pub enum Look {
     /// Every cell.
     Full,
     /// The first cells and the lines outside the tables; the other cells
-    /// only when those are of the form's vocabulary (`is_form_text`)
-    /// or reads poorly (the page may be turned). A budget volume's
-    /// scanned tables that are not forms cost a dozen cells a page.
-    Cheap(fn(&[String]) -> bool),
+    /// only when those are of the form's vocabulary (`is_form_text`),
+    /// read poorly (the page may be turned), or when the page's first table
+    /// may continue a form's table on the page before (`form_above`, its
+    /// box; `may_continue`, the test). A budget volume's scanned tables
+    /// that are not forms cost a dozen cells a page.
+    Cheap {
+        is_form_text: fn(&[String]) -> bool,
+        form_above: Option<Rect>,
+        may_continue: fn(&Rect, &Rect) -> bool,
+    },
 }
 
 /// A prepared page with the table frames of its rules, found once and used
@@ -82,6 +88,14 @@ impl Framed {
         self.frames
             .iter()
             .flat_map(|f| f.cells.iter().map(|c| c.bbox))
+    }
+
+    /// The box of the page's topmost table.
+    fn first_table(&self) -> Option<Rect> {
+        self.frames
+            .iter()
+            .map(|f| f.bbox)
+            .min_by(|a, b| a.y0.total_cmp(&b.y0))
     }
 
     fn tables(&self) -> Vec<Rect> {
@@ -111,7 +125,16 @@ pub fn read_raster(
         content,
         turned: None,
     };
-    if let Look::Cheap(is_form_text) = look
+    if let Look::Cheap {
+        is_form_text,
+        form_above,
+        may_continue,
+    } = look
+        && !form_above.is_some_and(|above| {
+            framed
+                .first_table()
+                .is_some_and(|first| may_continue(&above, &first))
+        })
         && let Some(content) = cheap_look(&framed, engine.glance(), is_form_text)?
     {
         return Ok(read(content));

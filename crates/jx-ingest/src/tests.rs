@@ -1,4 +1,5 @@
 use super::*;
+use jx_model::Rect;
 use jx_ocr::OcrEngine;
 use jx_pdf::testing;
 
@@ -157,4 +158,94 @@ fn a_scan_whose_image_cannot_be_decoded_is_an_ocr_failure_not_needs_ocr() {
         "{:?}",
         reason(&r)
     );
+}
+
+/// A scanned page's layout with one table of `texts` in a row.
+fn layout(number: u32, bbox: Rect, texts: &[&str]) -> PageLayout {
+    let cells = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| jx_model::Cell {
+            row: i / 2,
+            col: i % 2,
+            row_span: 1,
+            col_span: 1,
+            bbox,
+            text: (*t).into(),
+            runs: Vec::new(),
+            overdrawn: 0,
+            confidence: Some(0.9),
+            engine: None,
+            rewrites: Vec::new(),
+        })
+        .collect();
+    PageLayout {
+        number,
+        width: 595.0,
+        height: 842.0,
+        extraction: Extraction::Ocr,
+        tables: vec![jx_model::Table {
+            page: number,
+            bbox,
+            col_edges: Vec::new(),
+            row_edges: Vec::new(),
+            cells,
+            cut_top: false,
+            cut_bottom: false,
+        }],
+        lines: Vec::new(),
+    }
+}
+
+#[test]
+fn the_page_after_a_form_is_looked_at_cheaply_unless_its_table_may_continue_the_form() {
+    let opts = IngestOptions::default();
+    let form_box = Rect::new(50.0, 80.0, 545.0, 800.0);
+    let form = layout(
+        3,
+        form_box,
+        &[
+            "项目名称",
+            "某项目",
+            "主管部门",
+            "某局",
+            "实施单位",
+            "某中心",
+        ],
+    );
+    let budget = layout(
+        3,
+        form_box,
+        &["科目编码", "科目名称", "201", "一般公共服务"],
+    );
+    // After a form: a cheap look that knows the form's last table.
+    let ocr::Look::Cheap {
+        form_above,
+        may_continue,
+        ..
+    } = look_at(&opts, 4, Some(&form))
+    else {
+        panic!("the page after a form is looked at cheaply first");
+    };
+    assert_eq!(form_above, Some(form_box));
+    assert!(may_continue(
+        &form_box,
+        &Rect::new(52.0, 40.0, 543.0, 300.0)
+    ));
+    assert!(!may_continue(
+        &form_box,
+        &Rect::new(30.0, 40.0, 565.0, 300.0)
+    ));
+    // After a page without a form: nothing above to continue.
+    let ocr::Look::Cheap { form_above, .. } = look_at(&opts, 4, Some(&budget)) else {
+        panic!("cheap after a page without a form");
+    };
+    assert_eq!(form_above, None);
+    // After a page that was not read (a gap), or with the look turned off:
+    // the whole page.
+    assert!(matches!(look_at(&opts, 5, Some(&form)), ocr::Look::Full));
+    assert!(matches!(look_at(&opts, 2, None), ocr::Look::Full));
+    let mut off = IngestOptions::default();
+    off.ocr.cheap_look = false;
+    assert!(matches!(look_at(&off, 4, Some(&form)), ocr::Look::Full));
 }

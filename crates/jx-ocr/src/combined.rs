@@ -5,11 +5,13 @@
 //! reading that fits a field pattern (amount, date, target value) while the
 //! other does not wins, then the one in the caller's vocabulary (labels,
 //! indicator taxonomy); either choice is logged as a rewrite of the other
-//! reading. Otherwise the more confident reading (each engine's confidence
-//! on its own scale, compared as is) is kept and the disagreement is logged
-//! as a doubt, which the form layer turns into a warning.
+//! reading. Otherwise the reading made of known words wins
+//! ([`crate::words`]: `困难` over `闲难`), failing that the more confident
+//! one (each engine's confidence on its own scale, compared as is); either
+//! way the disagreement is logged as a doubt, which the form layer turns
+//! into a warning.
 
-use crate::{OcrEngine, OcrError, PreparedPage, Recognizer, ppocr::PpOcr};
+use crate::{OcrEngine, OcrError, PreparedPage, Recognizer, WordList, ppocr::PpOcr};
 use jx_model::{Glyph, GlyphOrigin, LookalikeProfile, OcrRewrite, Rect};
 use std::collections::HashSet;
 
@@ -29,6 +31,7 @@ pub struct Combined {
     tesseract: OcrEngine,
     ppocr: PpOcr,
     vocabulary: HashSet<String>,
+    words: WordList,
 }
 
 impl Combined {
@@ -37,7 +40,15 @@ impl Combined {
             tesseract,
             ppocr,
             vocabulary: HashSet::new(),
+            words: WordList::default(),
         }
+    }
+
+    /// Known words, the evidence between two readings that no pattern or
+    /// vocabulary settles.
+    pub fn with_words(mut self, words: WordList) -> Self {
+        self.words = words;
+        self
     }
 
     /// Words a cell may be (labels, taxonomy entries), spaces removed.
@@ -104,6 +115,7 @@ fn reconcile(
     first: (&'static str, Vec<Glyph>),
     second: (&'static str, Vec<Glyph>),
     vocabulary: &HashSet<String>,
+    words: &WordList,
 ) -> Vec<Glyph> {
     let (ta, tb) = (text_of(&first.1), text_of(&second.1));
     if comparable(&ta) == comparable(&tb) {
@@ -121,6 +133,9 @@ fn reconcile(
     }
     let (keep_first, why, doubtful) = match arbitrate(&ta, &tb, vocabulary) {
         Some((k, why)) => (k, why, false),
+        // Known words are likelier, not certain: still a doubt.
+        None if words.prefers(&ta, &tb) => (true, "is made of known words", true),
+        None if words.prefers(&tb, &ta) => (false, "is made of known words", true),
         None => (
             mean_confidence(&first.1) >= mean_confidence(&second.1),
             "is the more confident",
@@ -166,7 +181,14 @@ impl Recognizer for Combined {
         let p = self.ppocr.read_cells(page, cells)?;
         Ok(p.into_iter()
             .zip(t)
-            .map(|(p, t)| reconcile(("ppocr", p), ("tesseract", t), &self.vocabulary))
+            .map(|(p, t)| {
+                reconcile(
+                    ("ppocr", p),
+                    ("tesseract", t),
+                    &self.vocabulary,
+                    &self.words,
+                )
+            })
             .collect())
     }
 
@@ -201,16 +223,17 @@ mod tests {
     #[test]
     fn agreement_is_confident_and_disagreement_is_arbitrated() {
         let v = HashSet::from(["项目名称".to_string()]);
+        let w = WordList::default();
         let p = |t: &str, c| ("ppocr", vec![g(t, OcrEngineId::PpOcr, c)]);
         let t = |s: &str, c| ("tesseract", vec![g(s, OcrEngineId::Tesseract, c)]);
-        let agreed = reconcile(p("12.50", 0.7), t("12.50", 0.6), &v);
+        let agreed = reconcile(p("12.50", 0.7), t("12.50", 0.6), &v, &w);
         assert_eq!(agreed[0].origin.confidence(), Some(AGREED));
         // Full-width and ASCII brackets are the same text to the contract.
-        let agreed = reconcile(p("≥50.00（元）", 0.7), t("≥50.00(元)", 0.6), &v);
+        let agreed = reconcile(p("≥50.00（元）", 0.7), t("≥50.00(元)", 0.6), &v, &w);
         assert_eq!(agreed[0].origin.confidence(), Some(AGREED));
         assert_eq!(agreed[0].text, "≥50.00（元）");
         // The amount pattern decides.
-        let r = reconcile(p("12.5O", 0.9), t("12.50", 0.6), &v);
+        let r = reconcile(p("12.5O", 0.9), t("12.50", 0.6), &v, &w);
         assert_eq!(r[0].text, "12.50");
         let rewrite = |g: &[Glyph]| match &g[0].origin {
             GlyphOrigin::Ocr(o) => o.rewrite.clone(),
@@ -218,17 +241,40 @@ mod tests {
         };
         // Kept at 0.6, the choice is logged; kept confidently, it is not.
         assert!(rewrite(&r).is_some_and(|w| !w.doubtful));
-        let r = reconcile(p("≥95.00(%)", 0.97), t("之95.00(%)", 0.8), &v);
+        let r = reconcile(p("≥95.00(%)", 0.97), t("之95.00(%)", 0.8), &v, &w);
         assert_eq!((r[0].text.as_str(), rewrite(&r)), ("≥95.00(%)", None));
         // The vocabulary decides.
-        let r = reconcile(p("项目名称", 0.5), t("项日名称", 0.9), &v);
+        let r = reconcile(p("项目名称", 0.5), t("项日名称", 0.9), &v, &w);
         assert_eq!(r[0].text, "项目名称");
         // No evidence: the more confident, logged as a doubt.
-        let r = reconcile(p("璧山区", 0.95), t("壁山区", 0.8), &v);
+        let r = reconcile(p("璧山区", 0.95), t("壁山区", 0.8), &v, &w);
         assert_eq!(r[0].text, "璧山区");
         match &r[0].origin {
             GlyphOrigin::Ocr(o) => assert!(o.rewrite.as_ref().is_some_and(|w| w.doubtful)),
             GlyphOrigin::TextLayer => panic!(),
         }
+    }
+
+    #[test]
+    fn known_words_decide_before_confidence_and_stay_a_doubt() {
+        let v = HashSet::new();
+        let w = WordList::from_words(["经济", "困难", "学生"]);
+        let p = |t: &str, c| ("ppocr", vec![g(t, OcrEngineId::PpOcr, c)]);
+        let t = |s: &str, c| ("tesseract", vec![g(s, OcrEngineId::Tesseract, c)]);
+        let r = reconcile(p("经济闲难学生", 0.99), t("经济困难学生", 0.7), &v, &w);
+        assert_eq!(r[0].text, "经济困难学生");
+        match &r[0].origin {
+            GlyphOrigin::Ocr(o) => assert!(
+                o.rewrite
+                    .as_ref()
+                    .is_some_and(|x| x.doubtful && x.why.contains("known words")),
+                "{o:?}"
+            ),
+            GlyphOrigin::TextLayer => panic!(),
+        }
+        // Without the list, the more confident reading, as before.
+        let none = WordList::default();
+        let r = reconcile(p("经济闲难学生", 0.99), t("经济困难学生", 0.7), &v, &none);
+        assert_eq!(r[0].text, "经济闲难学生");
     }
 }

@@ -82,6 +82,7 @@ mod rules;
 mod skew;
 #[cfg(test)]
 mod testimg;
+pub mod words;
 
 pub use binarize::InkImage;
 pub use engine::OcrEngine;
@@ -89,6 +90,7 @@ pub use orient::{Turn, turn_raster};
 pub use prepare::{EDGE_MARGIN_INCH, MAX_PIXELS, PreparedPage, prepare};
 pub use raster::GrayImage;
 pub use recognizer::{Recognizer, recognizer, tesseract_lookalikes};
+pub use words::WordList;
 
 use std::path::PathBuf;
 

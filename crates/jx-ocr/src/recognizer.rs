@@ -104,7 +104,10 @@ pub fn recognizer(
         EngineChoice::PpOcr => Ok(Box::new(crate::ppocr::PpOcr::new(opts)?)),
         EngineChoice::Both => Ok(Box::new(
             crate::combined::Combined::new(OcrEngine::new(opts)?, crate::ppocr::PpOcr::new(opts)?)
-                .with_vocabulary(vocabulary.iter().cloned()),
+                .with_vocabulary(vocabulary.iter().cloned())
+                .with_words(
+                    crate::WordList::installed(opts.ppocr_models.as_deref()).unwrap_or_default(),
+                ),
         )),
     }
 }

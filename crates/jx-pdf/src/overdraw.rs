@@ -10,7 +10,6 @@
 //! apart and so stays.
 
 use jx_model::Glyph;
-use std::collections::HashMap;
 
 /// Tolerances of the overdraw repair.
 #[derive(Debug, Clone, Copy)]
@@ -30,32 +29,45 @@ impl Default for OverdrawOptions {
 /// Removes overdrawn copies, keeping the first-drawn glyph of each group and
 /// counting the removed copies in its `overdrawn`. Order is preserved.
 pub fn collapse_overdrawn(glyphs: Vec<Glyph>, opts: &OverdrawOptions) -> Vec<Glyph> {
-    let mut by_text: HashMap<(&str, bool), Vec<usize>> = HashMap::new();
-    for (i, g) in glyphs.iter().enumerate() {
-        if !g.text.trim().is_empty() {
-            by_text
-                .entry((g.text.as_str(), g.invisible))
-                .or_default()
-                .push(i);
-        }
-    }
+    let cx = |i: usize| glyphs[i].bbox.center().x;
+    // Copies can only be of the same text: glyphs grouped by (text,
+    // visibility) with one sort, each group ordered by x — no hash map
+    // and no list per distinct character (this runs on every page).
+    let mut order: Vec<usize> = (0..glyphs.len())
+        .filter(|&i| !glyphs[i].text.trim().is_empty())
+        .collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (ga, gb) = (&glyphs[a], &glyphs[b]);
+        (ga.invisible, ga.text.as_str())
+            .cmp(&(gb.invisible, gb.text.as_str()))
+            .then(cx(a).total_cmp(&cx(b)))
+            .then(a.cmp(&b))
+    });
     let mut keeper: Vec<Option<usize>> = vec![None; glyphs.len()];
-    for indices in by_text.values() {
+    let mut drawn: Vec<usize> = Vec::new();
+    let mut xs: Vec<f32> = Vec::new();
+    for by_x in order.chunk_by(|&a, &b| {
+        glyphs[a].invisible == glyphs[b].invisible && glyphs[a].text == glyphs[b].text
+    }) {
+        if by_x.len() < 2 {
+            continue;
+        }
         // A common character (a digit, 的) occurs hundreds of times on a
         // page: compare each copy only with those whose centre lies within
-        // the largest tolerance of the group horizontally (sorted by x),
-        // not with every other.
-        let cx = |i: usize| glyphs[i].bbox.center().x;
-        let widest = indices
+        // the largest tolerance of the group horizontally, not with every
+        // other.
+        let widest = by_x
             .iter()
             .map(|&i| glyphs[i].font_size.max(1.0))
             .fold(1.0, f32::max)
             * opts.max_offset_em;
-        let mut by_x: Vec<usize> = indices.clone();
-        by_x.sort_by(|&a, &b| cx(a).total_cmp(&cx(b)));
-        let xs: Vec<f32> = by_x.iter().map(|&i| cx(i)).collect();
+        xs.clear();
+        xs.extend(by_x.iter().map(|&i| cx(i)));
         // In drawing order, so the first-drawn copy is the one kept.
-        for &i in indices {
+        drawn.clear();
+        drawn.extend_from_slice(by_x);
+        drawn.sort_unstable();
+        for &i in &drawn {
             if keeper[i].is_some() {
                 continue;
             }

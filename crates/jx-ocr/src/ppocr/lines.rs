@@ -58,7 +58,10 @@ pub(crate) fn split(r: &Rendered, text_height: usize) -> Vec<Line> {
     }
     let lines: Vec<(usize, usize)> = lines
         .into_iter()
-        .flat_map(|b| cut_merged(b, &prof, text_height))
+        .flat_map(|b| {
+            let parts = cut_merged(b, &prof, text_height);
+            join_unstacked(parts, |cut| stacked_at(&r.mask, w, b, cut, text_height))
+        })
         .collect();
     lines
         .into_iter()
@@ -92,6 +95,41 @@ pub(crate) struct LineImage {
 
 /// The line's pixels scaled to `height` rows, its width by the same factor
 /// (at most `max_width`).
+/// Whether a cut at row `cut` of the band `[y0, y1)` parts two lines, one
+/// above the other: some columns (a third of a character's width,
+/// `text_height`, in all: a second line may be one character and a `。`)
+/// hold ink both well above the cut and well below it — more than one
+/// character's height apart. One line a little askew fills a band as tall
+/// as two, but each of its columns holds one character's ink; cut, both
+/// halves read as the whole line (`鉴定对象满章度鉴定对象满意度`).
+fn stacked_at(mask: &[u8], w: usize, (y0, y1): (usize, usize), cut: usize, t: usize) -> bool {
+    let t = t.max(2);
+    let (near, far) = (t * 6 / 10, t);
+    let above = cut.saturating_sub(far).max(y0)..cut.saturating_sub(near).max(y0);
+    let below = (cut + near).min(y1)..(cut + far).min(y1);
+    if above.is_empty() || below.is_empty() {
+        return false;
+    }
+    let ink = |rows: &std::ops::Range<usize>, x: usize| rows.clone().any(|y| mask[y * w + x] != 0);
+    (0..w).filter(|&x| ink(&above, x) && ink(&below, x)).count() * 3 >= t
+}
+
+/// Joins again the neighbouring parts of a cut band whose cut parts no
+/// stacked lines (`stacked(cut)` false).
+fn join_unstacked(
+    parts: Vec<(usize, usize)>,
+    stacked: impl Fn(usize) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match out.last_mut() {
+            Some(last) if last.1 == p.0 && !stacked(p.0) => last.1 = p.1,
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
 /// A band `[y0, y1)` of the row profile `prof` cut into the lines it holds
 /// when it is more than 1.8 times `text_height`: at the emptiest row within
 /// a third of a line of each even division.
@@ -145,7 +183,41 @@ pub(crate) fn to_input(r: &Rendered, l: &Line, height: usize, max_width: usize) 
 
 #[cfg(test)]
 mod tests {
-    use super::cut_merged;
+    use super::{cut_merged, join_unstacked, stacked_at};
+
+    /// A mask `w` wide of `h` rows with ink where `ink(x, y)`.
+    fn mask(w: usize, h: usize, ink: impl Fn(usize, usize) -> bool) -> Vec<u8> {
+        (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .map(|(x, y)| u8::from(ink(x, y)))
+            .collect()
+    }
+
+    #[test]
+    fn one_askew_line_as_tall_as_two_is_not_cut_and_two_stacked_lines_are() {
+        let (w, h, t) = (120, 24, 10);
+        // One line of characters 10 rows tall rising 10 rows across its
+        // width: a band of 20 rows, each column with 10 rows of ink.
+        let askew = mask(w, h, |x, y| {
+            let top = 12 - x / 12;
+            (top..top + 10).contains(&y) && x % 12 < 10
+        });
+        assert!(!stacked_at(&askew, w, (2, 22), 12, t));
+        // Two level lines, the second short (`(汇总)` under `…保障局`).
+        let two = mask(w, h, |x, y| {
+            ((2..11).contains(&y) || ((13..22).contains(&y) && x < 40)) && x % 12 < 10
+        });
+        assert!(stacked_at(&two, w, (2, 22), 12, t));
+        // The parts of a cut that parts nothing are joined again.
+        assert_eq!(
+            join_unstacked(vec![(2, 12), (12, 22)], |_| false),
+            vec![(2, 22)]
+        );
+        assert_eq!(
+            join_unstacked(vec![(2, 12), (12, 22)], |_| true),
+            vec![(2, 12), (12, 22)]
+        );
+    }
 
     #[test]
     fn a_band_of_two_overlapping_lines_is_cut_at_its_emptiest_row() {

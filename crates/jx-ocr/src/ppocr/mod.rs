@@ -33,9 +33,18 @@ const INPUT_HEIGHT: usize = 48;
 /// Widest line fed, in model pixels (a line wider than 40 heights is
 /// squeezed: no form cell holds such a line).
 const MAX_INPUT_WIDTH: usize = INPUT_HEIGHT * 40;
-/// Lines run at once; a batch is padded to its widest line, and lines are
-/// sorted by width so padding stays small.
+/// Lines run at once, at most; a batch is padded to its widest line, and
+/// lines are sorted by width so padding stays small.
 const BATCH: usize = 8;
+/// Padded width of a batch, at most (lines × widest line, model pixels).
+/// The model's output is a probability for each of its 18 384 classes at
+/// every time step (one per 8 pixels): 4 bytes × 18 384 × width / 8, about
+/// 9 kB a pixel of width. Eight lines of the widest kind (1 920 px) asked
+/// ONNX Runtime for 141 MB of output alone, and its intermediate tensors as
+/// much again: that was a worker's peak (554 MiB on a 120-page scan). With
+/// the budget of one widest line, 18 MB, the peak is 391–406 MiB and the
+/// pages read faster (less padding): `scripts/bench`, README "Benchmarks".
+const BATCH_WIDTH: usize = 1920;
 
 /// PP-OCRv5's look-alike habits. Its dictionary holds `≥` and the variant
 /// `≧` (the same operator, which NFKC does not fold); where it cannot read
@@ -119,7 +128,7 @@ impl PpOcr {
             .session
             .lock()
             .map_err(|_| OcrError::Recognition("PP-OCR session poisoned".into()))?;
-        for chunk in order.chunks(BATCH) {
+        for chunk in batches(&order, |i| lines[i].width.max(INPUT_HEIGHT)) {
             let width = chunk
                 .iter()
                 .map(|&i| lines[i].width)
@@ -205,6 +214,25 @@ impl PpOcr {
         }
         Ok(out)
     }
+}
+
+/// Cuts `order` (line indices sorted by width, narrowest first) into
+/// batches of at most [`BATCH`] lines whose padded width (lines × widest)
+/// stays within [`BATCH_WIDTH`]; a line wider than that runs alone.
+fn batches(order: &[usize], width: impl Fn(usize) -> usize) -> Vec<&[usize]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (k, &i) in order.iter().enumerate() {
+        let n = k - start + 1;
+        if k > start && (n > BATCH || n * width(i) > BATCH_WIDTH) {
+            out.push(&order[start..k]);
+            start = k;
+        }
+    }
+    if start < order.len() {
+        out.push(&order[start..]);
+    }
+    out
 }
 
 /// One glyph for a recognised line: spaces kept only between Latin letters
@@ -306,5 +334,32 @@ impl crate::Recognizer for PpOcr {
             .into_iter()
             .flatten()
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_hold_eight_short_lines_and_wide_lines_fewer() {
+        let widths = [
+            100, 100, 120, 150, 200, 200, 250, 300, 300, 600, 900, 1400, 1920,
+        ];
+        let order: Vec<usize> = (0..widths.len()).collect();
+        let got = batches(&order, |i| widths[i]);
+        let sizes: Vec<usize> = got.iter().map(|b| b.len()).collect();
+        // Seven narrow ones (7 × 250 ≤ 1920; an eighth of 300 would make
+        // 2400), then 300, 300 and 600 (3 × 600), then 900, 1400 and 1920
+        // alone: any two of them exceed the budget.
+        assert_eq!(sizes, vec![7, 3, 1, 1, 1]);
+        for b in &got {
+            let widest = b.iter().map(|&i| widths[i]).max().unwrap();
+            assert!(b.len() == 1 || b.len() * widest <= BATCH_WIDTH);
+            assert!(b.len() <= BATCH);
+        }
+        let flat: Vec<usize> = got.concat();
+        assert_eq!(flat, order, "every line once, in order");
+        assert!(batches(&[], |_| 1).is_empty());
     }
 }
