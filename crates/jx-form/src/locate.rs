@@ -35,11 +35,14 @@ fn is_heading(text: &str) -> bool {
 }
 
 /// A table starts a form when it carries 项目名称 as a form does — a label
-/// with its value to its right — and at least two more of the form's labels.
-/// A budget list with 项目名称, 项目类别 … as column heads does not. On a
-/// page read by OCR a label may be one character off (a stray `”` before
-/// 项目名称), as the grid reads it too.
-fn starts_form(t: &Table, by_ocr: bool) -> bool {
+/// with its value to its right — and at least two more of the form's labels,
+/// one of them a label only a form prints ([`Label::only_on_forms`]) unless
+/// a form's title stands above it (`titled`). A budget list with 项目名称,
+/// 项目类别 … as column heads does not, nor a budget table whose heads are
+/// 项目名称 and the funds' lines (上年结转资金, 其他资金). On a page read by
+/// OCR a label may be one character off (a stray `”` before 项目名称), as
+/// the grid reads it too.
+fn starts_form(t: &Table, by_ocr: bool, titled: bool) -> bool {
     let label = |text: &str| label_read(text, by_ocr);
     let labels: std::collections::HashSet<Label> =
         t.cells.iter().filter_map(|c| label(&c.text)).collect();
@@ -53,7 +56,7 @@ fn starts_form(t: &Table, by_ocr: bool) -> bool {
                 .find(|v| v.row == c.row && v.col == c.col + c.col_span)
                 .is_some_and(|v| label(&v.text).is_none())
         });
-    name_has_value && labels.len() >= 3
+    name_has_value && labels.len() >= 3 && (titled || labels.iter().any(|l| l.only_on_forms()))
 }
 
 /// Whether a table whose box is `next`, first on its page, may continue the
@@ -106,7 +109,10 @@ pub fn locate(pages: &[PageLayout]) -> Located {
             let Some(t) = table else { continue };
             let first_on_page = table_no == 0;
             table_no += 1;
-            if starts_form(t, page.extraction == jx_model::Extraction::Ocr) {
+            let titled = pending
+                .iter()
+                .any(|l| title::title_of(&l.text, false).is_some());
+            if starts_form(t, page.extraction == jx_model::Extraction::Ocr, titled) {
                 if let Some(f) = current.take() {
                     out.forms.push(f);
                 }

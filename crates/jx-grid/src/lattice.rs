@@ -111,11 +111,14 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
             .collect(),
         opts.snap,
     );
-    if rows.len() < 2 || cols.len() < opts.min_cols + 1 {
+    if rows.is_empty() || cols.len() < opts.min_cols + 1 {
         return None;
     }
     // A table cut by a page break has no rule where it was cut: its vertical
-    // rules run on past the last horizontal one. The open part is a row.
+    // rules run on past the last horizontal one. The open part is a row —
+    // the only one where a form's last row runs alone onto the next page
+    // under no rule (a browser draws a row's top border once, on the page
+    // where the table began).
     let (cut_top, cut_bottom) = open_ends(v, &rows, opts);
     if let Some(top) = cut_top {
         rows.insert(0, top);
@@ -123,7 +126,7 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
     if let Some(bottom) = cut_bottom {
         rows.push(bottom);
     }
-    if rows.len() < opts.min_rows + 1 {
+    if rows.len() < 2 || rows.len() < opts.min_rows + 1 {
         return None;
     }
     let (nr, nc) = (rows.len() - 1, cols.len() - 1);
@@ -237,6 +240,21 @@ mod tests {
         rules.push(Rule::vertical(10.0, 0.0, 10.0, 0.5));
         rules.push(Rule::vertical(10.0, 20.0, 30.0, 0.5));
         rules
+    }
+
+    #[test]
+    fn one_row_under_no_rule_is_a_table_cut_open_at_the_top() {
+        let rules = vec![
+            Rule::horizontal(20.0, 0.0, 30.0, 0.5),
+            Rule::vertical(0.0, 0.0, 20.0, 0.5),
+            Rule::vertical(10.0, 0.0, 20.0, 0.5),
+            Rule::vertical(30.0, 0.0, 20.0, 0.5),
+        ];
+        let f = frames(&rules, &GridOptions::default());
+        assert_eq!(f.len(), 1);
+        assert!(f[0].cut_top && !f[0].cut_bottom);
+        assert_eq!(f[0].row_edges, vec![0.0, 20.0]);
+        assert_eq!(f[0].cells.len(), 2);
     }
 
     #[test]

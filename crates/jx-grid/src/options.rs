@@ -1,7 +1,7 @@
 //! Every tolerance of the grid stage in one place.
 
 /// Tolerances of table reconstruction, in points unless said otherwise.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GridOptions {
     /// Rules whose positions differ by at most this are the same line
     /// (double-drawn borders, per-cell borders of adjacent cells).

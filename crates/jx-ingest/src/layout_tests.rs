@@ -318,3 +318,120 @@ fn a_page_tree_listing_itself_among_its_kids_is_damage_not_emptiness() {
         .expect("a page_tree_damaged problem");
     assert!(p.detail.contains("cycle"), "{}", p.detail);
 }
+
+/// A 收支预算总表 as budget volumes print it: 项目名称 and the funds'
+/// columns (上年结转资金, 其他资金 …) as the heads of a budget table over
+/// two rows, then rows of amounts.
+fn budget_table_page() -> Sheet {
+    let mut s = Sheet::default();
+    s.text(200.0, 40.0, 16.0, "收支预算总表");
+    let head = |a: &str, b: &str, c: &str, d: &str| {
+        Row::new(
+            24.0,
+            &[(140.0, a), (90.0, b), (90.0, c), (90.0, d), (85.0, "合计")],
+        )
+    };
+    s.table(
+        X0,
+        70.0,
+        &[
+            head("项目名称", "财政拨款", "上年结转资金", "其他资金"),
+            head("项目类别", "当年财政拨款", "上年结转", "其中其他资金"),
+            head("一般公共服务支出", "120.00", "3.00", "0.00"),
+            head("社会保障和就业支出", "80.50", "0.00", "1.20"),
+        ],
+    );
+    s
+}
+
+#[test]
+fn a_budget_table_with_the_forms_funds_words_is_no_form_left_unread() {
+    let r = ingest_pdf(sheets_pdf(
+        &[budget_table_page(), budget_table_page()],
+        None,
+    ));
+    assert!(r.forms.is_empty());
+    assert!(r.unmapped.is_empty(), "{:?}", r.unmapped);
+    assert_eq!(r.page_roles, vec![PageRole::Other, PageRole::Other]);
+}
+
+#[test]
+fn a_form_that_was_not_read_is_still_reported() {
+    // The form's project and goal labels in a table whose 项目名称 has no
+    // value to its right: mapping starts no form, the account sees one.
+    let mut s = Sheet::default();
+    s.table(
+        X0,
+        70.0,
+        &[
+            Row::new(24.0, &[(80.0, "项目名称"), (415.0, "主管部门")]),
+            Row::new(24.0, &[(80.0, "实施单位"), (415.0, "年度总体目标")]),
+            Row::new(24.0, &[(80.0, "绩效目标"), (415.0, "x")]),
+        ],
+    );
+    let r = ingest_pdf(sheets_pdf(&[s], None));
+    assert!(r.forms.is_empty());
+    assert_eq!(r.unmapped.len(), 1, "{:?}", r.unmapped);
+}
+
+#[test]
+fn the_last_indicator_row_alone_on_the_next_page_continues_the_form() {
+    for open_top in [false, true] {
+        last_row_alone(open_top);
+    }
+}
+
+/// A form whose last indicator row stands alone on page 2, closed by a
+/// rule above it or (`open_top`) not: a browser draws a row's top border
+/// only once, on the page where the table began.
+fn last_row_alone(open_top: bool) {
+    let mut p1 = Sheet::default();
+    p1.text(180.0, 40.0, 16.0, "财政项目支出绩效目标申报表");
+    let mut rows = project_rows("社区服务");
+    rows.push(indicator_header());
+    rows.push(indicator("产出指标", "数量指标", "服务人次", "≥100(人次)"));
+    rows.push(indicator("效益指标", "社会效益指标", "群众知晓率", "≥90%"));
+    p1.table(X0, 70.0, &rows);
+    p1.text(280.0, 800.0, 9.0, "- 1 -");
+    let mut p2 = Sheet::default();
+    let mut last = indicator("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%");
+    last.open_top = open_top;
+    p2.table(X0, 50.0, &[last]);
+    p2.text(280.0, 800.0, 9.0, "- 2 -");
+    let r = ingest_pdf(sheets_pdf(&[p1, p2], None));
+    assert_eq!(r.forms.len(), 1);
+    let f = &r.forms[0];
+    assert_eq!(f.source.pages, vec![1, 2], "open top: {open_top}");
+    let last = f.indicators.last().expect("indicators");
+    assert_eq!(
+        (
+            last.level1.as_str(),
+            last.name.as_str(),
+            last.value.text.as_str()
+        ),
+        ("满意度指标", "居民满意度", "≥90%")
+    );
+    assert_eq!(f.indicators.len(), 3, "open top: {open_top}");
+    assert!(r.unmapped.is_empty(), "{:?}", r.unmapped);
+}
+
+#[test]
+fn narrow_characters_drawn_once_side_by_side_are_not_overdraw() {
+    let mut s = Sheet::default();
+    s.text(180.0, 40.0, 16.0, "财政项目支出绩效目标申报表");
+    form_table(&mut s, 90.0, "../../x模板{{pages}}--a::b''c");
+    let font = jx_pdf::testing::stsong_font_narrow_latin();
+    let r = ingest_pdf(jx_pdf::testing::sheets_pdf_in(&[s], None, font)).forms;
+    assert_eq!(
+        r[0].project.name.as_deref(),
+        Some("../../x模板{{pages}}--a::b''c")
+    );
+    assert!(
+        !r[0]
+            .repairs
+            .iter()
+            .any(|d| d.kind == jx_model::Code::DuplicateGlyphs),
+        "{:?}",
+        r[0].repairs
+    );
+}

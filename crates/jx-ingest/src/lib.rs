@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Options of every stage: everything that changes the output.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct IngestOptions {
     pub pdf: PdfOptions,
     pub ocr: OcrOptions,
@@ -65,8 +65,22 @@ impl IngestOptions {
     /// read with the same fingerprint and the same bytes gives the same
     /// output, which is what `--resume` relies on.
     pub fn fingerprint(&self) -> String {
-        let text = format!("jxingest {} {self:?}", env!("CARGO_PKG_VERSION"));
-        sha256_hex(text.as_bytes())[..16].to_string()
+        self.fingerprint_with(&[])
+    }
+
+    /// [`IngestOptions::fingerprint`] over the options serialized (not their
+    /// `Debug` text, which changes with the code's formatting) and what the
+    /// engines had installed (`installed`: each model and word list with
+    /// its size and digest), so that `--resume` never mixes rows read with
+    /// different models or without a word list.
+    pub fn fingerprint_with(&self, installed: &[jx_ocr::installed::InstalledPart]) -> String {
+        let value = serde_json::json!({
+            "tool": "jxingest",
+            "version": env!("CARGO_PKG_VERSION"),
+            "options": self,
+            "installed": installed,
+        });
+        sha256_hex(value.to_string().as_bytes())[..16].to_string()
     }
 }
 

@@ -211,6 +211,8 @@ fn the_page_after_a_form_is_looked_at_cheaply_unless_its_table_may_continue_the_
             "某局",
             "实施单位",
             "某中心",
+            "年度总体目标",
+            "完成全年工作",
         ],
     );
     let budget = layout(

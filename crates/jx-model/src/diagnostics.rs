@@ -82,6 +82,16 @@ pub enum Code {
     /// OCR was unsure of this field (confidence under the threshold, or the
     /// engines disagreed); nothing was changed.
     LowOcrConfidence,
+    /// A value read by OCR that fits its field's pattern but cannot be what
+    /// a form prints: a count (户, 人, 个 …) with a fraction, a percentage
+    /// over 100, a number with three decimals (a grouping comma read as a
+    /// point), a date outside the form's year or a start after the end, an
+    /// amount in sums that do not add up. Nothing was changed.
+    ImplausibleValue,
+    /// The same field (主管部门, 实施单位) was read a character or two
+    /// differently on other forms of the same file: one of the readings is
+    /// likely wrong (the detail names the others). Nothing was changed.
+    VolumeDisagreement,
     /// A page of this form could not be read (lost, skipped after it stopped
     /// the reader, or its OCR failed): the form may be incomplete.
     PageLost,
@@ -89,7 +99,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of this file.
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 23] = [
         Code::DuplicateGlyphs,
         Code::LevelRestored,
         Code::LabelSnapped,
@@ -110,6 +120,8 @@ impl Code {
         Code::MissingField,
         Code::MissingSection,
         Code::LowOcrConfidence,
+        Code::ImplausibleValue,
+        Code::VolumeDisagreement,
         Code::PageLost,
     ];
 
@@ -136,6 +148,8 @@ impl Code {
             Code::MissingField => "missing_field",
             Code::MissingSection => "missing_section",
             Code::LowOcrConfidence => "low_ocr_confidence",
+            Code::ImplausibleValue => "implausible_value",
+            Code::VolumeDisagreement => "volume_disagreement",
             Code::PageLost => "page_lost",
         }
     }

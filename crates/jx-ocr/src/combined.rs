@@ -142,7 +142,7 @@ fn reconcile(
             true,
         ),
     };
-    let ((kname, mut kept, ktext), (oname, otext)) = if keep_first {
+    let ((kname, mut kept, kread), (oname, otext)) = if keep_first {
         ((first.0, first.1, ta), (second.0, tb))
     } else {
         ((second.0, second.1, tb), (first.0, ta))
@@ -152,13 +152,35 @@ fn reconcile(
         // text is one engine's plain reading, not a change to it.
         return kept;
     }
+    // A choice neither pattern nor vocabulary made: where the other
+    // reading's span makes known words and the kept one's does not, the
+    // span is taken from it (each engine may misread a different character
+    // of a long cell).
+    let mut merged = String::new();
+    if doubtful {
+        let (k, o): (Vec<char>, Vec<char>) = (kread.chars().collect(), otext.chars().collect());
+        if let Some(taken) = crate::spans::merge(&k, &o, words) {
+            let mut texts: Vec<String> = kept.iter().map(|g| g.text.clone()).collect();
+            crate::spans::apply(&mut texts, &taken);
+            for (g, t) in kept.iter_mut().zip(texts) {
+                g.text = t;
+            }
+            merged = format!(
+                "; {} span(s) taken from {oname}'s reading, where they make known words",
+                taken.len()
+            );
+        }
+    }
+    let ktext = text_of(&kept);
     if let Some(GlyphOrigin::Ocr(r)) = kept.first_mut().map(|g| &mut g.origin)
         && r.rewrite.is_none()
     {
         r.rewrite = Some(Box::new(OcrRewrite {
             raw: otext.clone(),
-            rewritten: ktext.clone(),
-            why: format!("{oname} read {otext:?}, {kname} {ktext:?}; {kname}'s reading {why}"),
+            rewritten: ktext,
+            why: format!(
+                "{oname} read {otext:?}, {kname} {kread:?}; {kname}'s reading {why}{merged}"
+            ),
             doubtful,
         }));
     }
@@ -268,6 +290,24 @@ mod tests {
                 o.rewrite
                     .as_ref()
                     .is_some_and(|x| x.doubtful && x.why.contains("known words")),
+                "{o:?}"
+            ),
+            GlyphOrigin::TextLayer => panic!(),
+        }
+        // Each engine misread another character: the spans are merged.
+        let w = WordList::from_words(["经济", "困难", "学生", "资助"]);
+        let r = reconcile(
+            p("经济闲难学生资助", 0.99),
+            t("经济困难学生资劝", 0.7),
+            &v,
+            &w,
+        );
+        assert_eq!(r[0].text, "经济困难学生资助");
+        match &r[0].origin {
+            GlyphOrigin::Ocr(o) => assert!(
+                o.rewrite.as_ref().is_some_and(|x| x.doubtful
+                    && x.rewritten == "经济困难学生资助"
+                    && x.why.contains("span(s) taken from")),
                 "{o:?}"
             ),
             GlyphOrigin::TextLayer => panic!(),

@@ -73,6 +73,7 @@ mod comparison;
 mod components;
 mod crops;
 mod engine;
+pub mod installed;
 mod orient;
 pub mod ppocr;
 mod prepare;
@@ -80,6 +81,7 @@ mod raster;
 mod recognizer;
 mod rules;
 mod skew;
+mod spans;
 #[cfg(test)]
 mod testimg;
 pub mod words;
@@ -127,7 +129,7 @@ pub enum OcrError {
 }
 
 /// Which image Tesseract is given for a box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub enum OcrFeed {
     /// The deskewed gray image, restricted to the kept ink and its immediate
     /// surroundings (rules and specks removed). Keeps stroke anti-aliasing,
@@ -142,7 +144,7 @@ pub enum OcrFeed {
 /// the sample scans it reads 97.8 % of fields exactly (Tesseract 96.7 %)
 /// and its doubts name every field read wrong (Tesseract's 80.6 %), at
 /// about three times Tesseract's cost (README "OCR engine").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub enum EngineChoice {
     /// Tesseract (`chi_sim`).
     Tesseract,
@@ -178,7 +180,7 @@ impl std::str::FromStr for EngineChoice {
 }
 
 /// Options of the OCR stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OcrOptions {
     /// The recogniser.
     pub engine: EngineChoice,

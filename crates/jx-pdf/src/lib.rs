@@ -80,7 +80,7 @@ pub enum PdfError {
 }
 
 /// Tunables of the PDF layer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct PdfOptions {
     pub overdraw: OverdrawOptions,
     /// Largest image (in pixels) decoded for OCR: a bomb guard.

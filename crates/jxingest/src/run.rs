@@ -46,7 +46,9 @@ pub fn run(args: &Args) -> Result<i32> {
         read_every_cell: args.read_every_cell,
         ort_dylib,
     };
-    let options = walk::options_with_shard(settings.fingerprint(), args.shard);
+    let installed = settings.installed();
+    say_missing_parts(&installed);
+    let options = walk::options_with_shard(settings.fingerprint(&installed), args.shard);
     let inputs = &walked.inputs;
 
     // Rows carried over from an earlier run (--resume), and the rest to do.
@@ -337,6 +339,26 @@ fn review_site(args: &Args) -> Result<Option<jx_review::ReviewSite>> {
     let site = jx_review::ReviewSite::create(&args.out, input_root, selection)
         .context("cannot start the review site")?;
     Ok(Some(site))
+}
+
+/// Says once, at the start, which file the engine would read is missing.
+/// None is fatal here (a missing engine was refused by [`choose_engine`]):
+/// without the word list the two engines' disagreements are settled
+/// without that evidence, and without Tesseract's language data scans are
+/// `needs_ocr`. The fingerprint records the absence, so `--resume` never
+/// mixes rows read with and without a part.
+fn say_missing_parts(installed: &[jx_ocr::installed::InstalledPart]) {
+    for p in installed.iter().filter(|p| p.is_missing()) {
+        let what = match p.what.as_str() {
+            "word list" => "no word list",
+            _ => "missing",
+        };
+        eprintln!(
+            "jxingest: {what}: {} ({}) — scripts/install-deps installs it (README \"OCR engine\")",
+            p.what,
+            p.path.display()
+        );
+    }
 }
 
 /// The recogniser of the run. One asked for by name must be there: said

@@ -5,6 +5,7 @@
 
 use jx_ingest::IngestOptions;
 use jx_ocr::EngineChoice;
+use jx_ocr::installed::InstalledPart;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -62,9 +63,15 @@ impl Settings {
         o
     }
 
-    /// The fingerprint rows are carried over by.
-    pub fn fingerprint(&self) -> String {
-        self.ingest_options().fingerprint()
+    /// The fingerprint rows are carried over by: the options and what the
+    /// engine has installed (`installed`, from [`Settings::installed`]).
+    pub fn fingerprint(&self, installed: &[InstalledPart]) -> String {
+        self.ingest_options().fingerprint_with(installed)
+    }
+
+    /// The files the chosen engine reads (models, word list, runtime).
+    pub fn installed(&self) -> Vec<InstalledPart> {
+        jx_ocr::installed::parts(&self.ingest_options().ocr)
     }
 }
 
@@ -79,7 +86,7 @@ mod tests {
             tessdata: Some("/elsewhere".into()),
             ..Settings::default()
         };
-        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(&[]), b.fingerprint(&[]));
         for c in [
             Settings {
                 ocr_engine: OcrEngineArg::Ppocr,
@@ -98,8 +105,23 @@ mod tests {
                 ..Settings::default()
             },
         ] {
-            assert_ne!(a.fingerprint(), c.fingerprint(), "{c:?}");
+            assert_ne!(a.fingerprint(&[]), c.fingerprint(&[]), "{c:?}");
         }
-        assert_eq!(a.fingerprint(), Settings::default().fingerprint());
+        assert_eq!(a.fingerprint(&[]), Settings::default().fingerprint(&[]));
+    }
+
+    #[test]
+    fn what_the_engine_has_installed_changes_the_fingerprint() {
+        let s = Settings::default();
+        let part = |bytes| InstalledPart {
+            what: "word list".into(),
+            path: "/x/jieba/dict.txt".into(),
+            bytes,
+            modified: bytes.map(|_| 1),
+        };
+        let with = s.fingerprint(&[part(Some(10))]);
+        assert_ne!(with, s.fingerprint(&[part(None)]));
+        assert_ne!(with, s.fingerprint(&[part(Some(11))]));
+        assert_eq!(with, s.fingerprint(&[part(Some(10))]));
     }
 }

@@ -65,6 +65,7 @@ pub(crate) fn split(r: &Rendered, text_height: usize) -> Vec<Line> {
         .collect();
     lines
         .into_iter()
+        .filter_map(|b| trim_faint(b, &prof))
         .filter_map(|(y0, y1)| {
             let m = ((y1 - y0) / 8).max(1);
             let (y0, y1) = (y0.saturating_sub(m), (y1 + m).min(h));
@@ -87,14 +88,24 @@ pub(crate) fn split(r: &Rendered, text_height: usize) -> Vec<Line> {
         .collect()
 }
 
+/// A line's rows without the faint ones at its ends (under a twentieth of
+/// its inkiest row: a speck in the blank above or below it), so that the
+/// margin added next reaches the line's own edge and not into its
+/// neighbour's; `None` for a part holding no ink.
+fn trim_faint((y0, y1): (usize, usize), prof: &[u32]) -> Option<(usize, usize)> {
+    let peak = prof[y0..y1].iter().copied().max().unwrap_or(0);
+    let strong = |y: &usize| prof[*y] * 20 > peak;
+    let top = (y0..y1).find(strong)?;
+    let bottom = (y0..y1).rev().find(strong)? + 1;
+    Some((top, bottom))
+}
+
 /// A line scaled to the model's height (bilinear), gray levels 0..255.
 pub(crate) struct LineImage {
     pub width: usize,
     pub pixels: Vec<u8>,
 }
 
-/// The line's pixels scaled to `height` rows, its width by the same factor
-/// (at most `max_width`).
 /// Whether a cut at row `cut` of the band `[y0, y1)` parts two lines, one
 /// above the other: some columns (a third of a character's width,
 /// `text_height`, in all: a second line may be one character and a `。`)
@@ -131,33 +142,69 @@ fn join_unstacked(
 }
 
 /// A band `[y0, y1)` of the row profile `prof` cut into the lines it holds
-/// when it is more than 1.8 times `text_height`: at the emptiest row within
-/// a third of a line of each even division.
+/// when it is more than 1.8 times `text_height`.
+///
+/// How many lines it holds is not its height over `text_height`: lines
+/// stand a line's pitch apart (text and leading, 1.2–1.6 times the
+/// characters' height), and a band of four lines 21 px tall at a pitch of
+/// 29 px divided into six cut two of them through their characters (a
+/// 150 dpi scan's `…运维工作开` read twice, once from its lower half, as
+/// `在/王地u风+之*`). So each count from two up to the height over
+/// seven tenths of `text_height` is tried — cuts at the emptiest row within
+/// a third of a character of each even division — and the count whose
+/// inkiest cut holds least ink wins (the right count cuts only between
+/// lines; a wrong one cuts through some line); on a tie the larger count.
 fn cut_merged((y0, y1): (usize, usize), prof: &[u32], text_height: usize) -> Vec<(usize, usize)> {
     let t = text_height.max(1);
     let h = y1 - y0;
     if h * 10 <= t * 18 {
         return vec![(y0, y1)];
     }
-    let n = ((h as f32 / t as f32).round() as usize).max(2);
-    let mut cuts = vec![y0];
-    for k in 1..n {
-        let at = y0 + h * k / n;
-        let reach = t / 3;
-        let lo = at.saturating_sub(reach).max(cuts[cuts.len() - 1] + 1);
-        let hi = (at + reach).min(y1 - 1);
-        let cut = (lo..=hi)
-            .min_by_key(|&y| (prof[y], y.abs_diff(at)))
-            .unwrap_or(at);
-        cuts.push(cut);
+    let most = (h * 10 / (t * 7)).max(2);
+    let cuts_for = |n: usize| {
+        let mut cuts = vec![y0];
+        for k in 1..n {
+            let at = y0 + h * k / n;
+            let reach = t / 3;
+            let lo = at.saturating_sub(reach).max(cuts[cuts.len() - 1] + 1);
+            let hi = (at + reach).min(y1 - 1);
+            let cut = (lo..=hi)
+                .min_by_key(|&y| (prof[y], y.abs_diff(at)))
+                .unwrap_or(at);
+            cuts.push(cut);
+        }
+        cuts.push(y1);
+        let worst = cuts[1..n].iter().map(|&c| prof[c]).max().unwrap_or(0);
+        (worst, cuts)
+    };
+    let (_, cuts) = (2..=most)
+        .map(cuts_for)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())))
+        .unwrap_or_else(|| cuts_for(2));
+    // A part under half a character tall is the blank between two lines
+    // with a speck in it, or a sliver of one: it joins the part below (the
+    // last, the part above) rather than going to the model as a line.
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut pending: Option<usize> = None;
+    for w in cuts.windows(2).filter(|w| w[1] > w[0]) {
+        let start = pending.take().unwrap_or(w[0]);
+        if (w[1] - w[0]) * 2 < t {
+            pending = Some(start);
+            continue;
+        }
+        parts.push((start, w[1]));
     }
-    cuts.push(y1);
-    cuts.windows(2)
-        .filter(|w| w[1] > w[0])
-        .map(|w| (w[0], w[1]))
-        .collect()
+    if let Some(start) = pending {
+        match parts.last_mut() {
+            Some(last) => last.1 = y1,
+            None => parts.push((start, y1)),
+        }
+    }
+    parts
 }
 
+/// The line's pixels scaled to `height` rows, its width by the same factor
+/// (at most `max_width`).
 pub(crate) fn to_input(r: &Rendered, l: &Line, height: usize, max_width: usize) -> LineImage {
     let (sw, sh) = (l.x1 - l.x0, l.y1 - l.y0);
     let width =
@@ -183,7 +230,15 @@ pub(crate) fn to_input(r: &Rendered, l: &Line, height: usize, max_width: usize) 
 
 #[cfg(test)]
 mod tests {
-    use super::{cut_merged, join_unstacked, stacked_at};
+    use super::{cut_merged, join_unstacked, stacked_at, trim_faint};
+
+    #[test]
+    fn a_line_loses_the_faint_rows_at_its_ends() {
+        let prof = [0, 2, 0, 0, 60, 90, 80, 1, 0];
+        assert_eq!(trim_faint((0, 9), &prof), Some((4, 7)));
+        assert_eq!(trim_faint((0, 4), &prof), Some((1, 2)));
+        assert_eq!(trim_faint((2, 4), &prof), None);
+    }
 
     /// A mask `w` wide of `h` rows with ink where `ink(x, y)`.
     fn mask(w: usize, h: usize, ink: impl Fn(usize, usize) -> bool) -> Vec<u8> {
@@ -228,6 +283,32 @@ mod tests {
         }
         prof[9] = 1;
         assert_eq!(cut_merged((1, 19), &prof, 9), vec![(1, 9), (9, 19)]);
+        // Four lines 21 rows tall at a pitch of 29 (8 empty rows between):
+        // four lines, cut between them, not six (118 / 21).
+        let mut four = vec![0u32; 120];
+        for (y, v) in four.iter_mut().enumerate().take(116) {
+            *v = if y % 29 < 21 {
+                150 + (y as u32 * 7) % 40
+            } else {
+                0
+            };
+        }
+        let parts = cut_merged((0, 116), &four, 21);
+        assert_eq!(parts.len(), 4, "{parts:?}");
+        assert!(parts.iter().all(|p| p.1 - p.0 >= 21), "{parts:?}");
+        // Two lines with a wide blank between them: the blank is no line.
+        let mut two = vec![0u32; 56];
+        for (y, v) in two.iter_mut().enumerate() {
+            *v = if (5..26).contains(&y) || (34..55).contains(&y) {
+                90
+            } else {
+                0
+            };
+        }
+        two[30] = 2;
+        let parts = cut_merged((5, 55), &two, 21);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts.iter().all(|p| p.1 - p.0 >= 21), "{parts:?}");
         // A band of one line's height stays whole.
         assert_eq!(cut_merged((1, 12), &prof, 10), vec![(1, 12)]);
     }
