@@ -3,24 +3,53 @@
 //! has doubts (a file not `ok`/`no_forms`, or a form with repairs,
 //! warnings or low-confidence values).
 
-use crate::html::{esc, fill};
 use crate::{FormEntry, Selection};
+use askama::Template;
 use jx_model::Manifest;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
-const TEMPLATE: &str = include_str!("../assets/index.html");
+/// The index: `assets/index.html` with what it shows. Every text is printed
+/// by the template, escaped there.
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage<'a> {
+    summary: String,
+    files: Vec<FileView<'a>>,
+    version: &'a str,
+}
+
+/// One input file and its forms.
+struct FileView<'a> {
+    path: &'a str,
+    status: &'static str,
+    doubt: bool,
+    forms: usize,
+    repairs: usize,
+    warnings: usize,
+    low: usize,
+    reason: &'a str,
+    entries: Vec<EntryView<'a>>,
+}
+
+/// One form of a file.
+struct EntryView<'a> {
+    index: u32,
+    project: &'a str,
+    repairs: usize,
+    warnings: usize,
+    low: usize,
+    href: Option<&'a str>,
+}
 
 pub(crate) fn index_page(
     manifest: &Manifest,
     files: &BTreeMap<String, Vec<FormEntry>>,
     selection: Selection,
 ) -> String {
-    let mut rows = String::new();
     let (mut forms, mut repairs, mut warnings, mut doubtful_files) = (0, 0, 0, 0);
-    let empty = Vec::new();
+    let mut views = Vec::with_capacity(manifest.files.len());
     for f in &manifest.files {
-        let entries = files.get(&f.path).unwrap_or(&empty);
+        let entries = files.get(&f.path).map_or(&[][..], Vec::as_slice);
         let r: usize = entries.iter().map(|e| e.repairs).sum();
         let w: usize = entries.iter().map(|e| e.warnings).sum();
         let low: usize = entries.iter().map(|e| e.low).sum();
@@ -29,45 +58,27 @@ pub(crate) fn index_page(
         repairs += r;
         warnings += w;
         doubtful_files += usize::from(doubt);
-        let _ = write!(
-            rows,
-            "<tr class=\"file{}\"><td class=\"path\">{}</td><td><span class=\"status s-{}\">{}</span></td><td class=\"n\">{}</td><td class=\"n{}\">{r}</td><td class=\"n{}\">{w}</td><td class=\"n{}\">{low}</td><td class=\"reason\">{}</td></tr>",
-            if doubt { " doubt" } else { "" },
-            esc(&f.path),
-            f.status.as_str(),
-            f.status.as_str(),
-            f.forms,
-            if r > 0 { " has" } else { "" },
-            if w > 0 { " has" } else { "" },
-            if low > 0 { " has" } else { "" },
-            esc(f.reason.as_deref().unwrap_or("")),
-        );
-        for e in entries {
-            let doubt = e.repairs + e.warnings + e.low > 0;
-            let name = esc(e.project.as_deref().unwrap_or("(no project name)"));
-            let link = match &e.href {
-                Some(h) => format!(
-                    "<a class=\"form-link\" href=\"{}\">{:02} {name}</a>",
-                    esc(h),
-                    e.index
-                ),
-                None => format!(
-                    "<span class=\"form-link absent\" title=\"no repairs or warnings: not in this review\">{:02} {name}</span>",
-                    e.index
-                ),
-            };
-            let _ = write!(
-                rows,
-                "<tr class=\"form{}\"><td class=\"project\">{link}</td><td></td><td></td><td class=\"n{}\">{}</td><td class=\"n{}\">{}</td><td class=\"n{}\">{}</td><td></td></tr>",
-                if doubt { " doubt" } else { "" },
-                if e.repairs > 0 { " has" } else { "" },
-                e.repairs,
-                if e.warnings > 0 { " has" } else { "" },
-                e.warnings,
-                if e.low > 0 { " has" } else { "" },
-                e.low,
-            );
-        }
+        views.push(FileView {
+            path: &f.path,
+            status: f.status.as_str(),
+            doubt,
+            forms: f.forms,
+            repairs: r,
+            warnings: w,
+            low,
+            reason: f.reason.as_deref().unwrap_or(""),
+            entries: entries
+                .iter()
+                .map(|e| EntryView {
+                    index: e.index,
+                    project: e.project.as_deref().unwrap_or("(no project name)"),
+                    repairs: e.repairs,
+                    warnings: e.warnings,
+                    low: e.low,
+                    href: e.href.as_deref(),
+                })
+                .collect(),
+        });
     }
     let summary = format!(
         "{} file(s), {doubtful_files} with doubts · {forms} form(s) · {repairs} repair(s) · {warnings} warning(s){}",
@@ -77,12 +88,50 @@ pub(crate) fn index_page(
             Selection::Doubtful => " · only forms with repairs or warnings have a page",
         }
     );
-    fill(
-        TEMPLATE,
-        &[
-            ("summary", &esc(&summary)),
-            ("rows", &rows),
-            ("version", &esc(&manifest.version)),
-        ],
-    )
+    let page = IndexPage {
+        summary,
+        files: views,
+        version: &manifest.version,
+    };
+    // Rendering writes into a String and calls only the `Display` of
+    // strings and numbers: it cannot fail.
+    page.render().expect("the index renders")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jx_model::FileRow;
+
+    #[test]
+    fn project_names_like_slots_or_markup_are_printed_once_and_escaped() {
+        let hostile = "{{rows}}{{summary}} <b>&";
+        let mut files = BTreeMap::new();
+        files.insert(
+            "x.pdf".to_string(),
+            vec![FormEntry {
+                index: 1,
+                project: Some(hostile.into()),
+                repairs: 0,
+                warnings: 1,
+                low: 0,
+                href: Some("forms/k-01.html".into()),
+            }],
+        );
+        let manifest = Manifest {
+            tool: "jxingest".into(),
+            version: "{{version}}".into(),
+            options: String::new(),
+            files: vec![FileRow::new("x.pdf")],
+        };
+        let html = index_page(&manifest, &files, Selection::All);
+        assert!(html.contains(
+            "<a class=\"form-link\" href=\"forms/k-01.html\">01 {{rows}}{{summary}} &lt;b&gt;&amp;</a>"
+        ));
+        assert!(html.contains("<footer>jxingest {{version}} ·"));
+        assert_eq!(html.matches("{{rows}}").count(), 1);
+        assert_eq!(html.matches("<tbody>").count(), 1);
+        assert!(html.contains("<tr class=\"form doubt\"><td class=\"project\">"));
+        assert!(html.contains("<td class=\"n has\">1</td>"));
+    }
 }

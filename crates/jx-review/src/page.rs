@@ -6,14 +6,12 @@
 
 use crate::LOW_CONFIDENCE;
 use crate::fields::{self, Field};
-use crate::html::{esc, fill, pct};
+use crate::html::pct;
 use crate::images::PageImage;
+use askama::Template;
 use jx_model::record::{Provenance, SourceExtraction};
 use jx_model::{Code, Diagnostic, FileRow, FormRecord};
 use std::collections::BTreeMap;
-use std::fmt::Write;
-
-const TEMPLATE: &str = include_str!("../assets/form.html");
 
 /// A page image written to the site.
 #[derive(Debug, Clone)]
@@ -83,6 +81,105 @@ pub fn low_values(form: &FormRecord) -> usize {
     paths.len()
 }
 
+/// A form's page: `assets/form.html` with what it shows. Every text is
+/// printed by the template, escaped there.
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage<'a> {
+    source_path: &'a str,
+    form_index: u32,
+    project: &'a str,
+    page_numbers: &'a [u32],
+    extraction: &'static str,
+    repairs: usize,
+    warnings: usize,
+    siblings: Vec<Sibling<'a>>,
+    pages: Vec<PageView<'a>>,
+    diagnostics: [DiagSection<'a>; 2],
+    fields: Vec<FieldRow>,
+    indicators: Vec<[IndicatorCell<'a>; 4]>,
+}
+
+/// A form of the same file, in the page's navigation.
+enum Sibling<'a> {
+    /// This page's form.
+    Here(u32),
+    /// A form with a page, by its href relative to this page.
+    Link(u32, &'a str),
+    /// A form without a page in this review.
+    Absent(u32),
+}
+
+struct PageView<'a> {
+    number: u32,
+    shown: Shown<'a>,
+}
+
+enum Shown<'a> {
+    Image(ImageView<'a>),
+    Failed(&'a str),
+    Missing,
+}
+
+struct ImageView<'a> {
+    href: &'a str,
+    width: u32,
+    height: u32,
+    boxes: Vec<BoxView<'a>>,
+}
+
+/// A box on a page image, placed by percentages of the page.
+struct BoxView<'a> {
+    class: String,
+    path: &'a str,
+    diag: Option<String>,
+    title: String,
+    left: String,
+    top: String,
+    width: String,
+    height: String,
+}
+
+/// The repairs or the warnings.
+struct DiagSection<'a> {
+    /// `repair` or `warning`: classes and ids.
+    kind: &'static str,
+    heading: &'static str,
+    items: Vec<DiagItem<'a>>,
+}
+
+struct DiagItem<'a> {
+    index: usize,
+    /// Whether the diagnostic has a box of its own (linked by `data-diag`).
+    own_box: bool,
+    path: &'a str,
+    kind: &'static str,
+    detail: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+    page: Option<u32>,
+}
+
+/// A row of the fields' table.
+struct FieldRow {
+    /// The marks' classes, each with a leading space.
+    marks: String,
+    /// Whether the value has a box.
+    boxed: bool,
+    path: String,
+    label: String,
+    value: Option<String>,
+    confidence: String,
+}
+
+/// A cell of the indicators' table.
+struct IndicatorCell<'a> {
+    marks: String,
+    path: String,
+    title: String,
+    value: &'a str,
+}
+
 /// The HTML of one form's page.
 pub fn form_page(
     row: &FileRow,
@@ -91,98 +188,62 @@ pub fn form_page(
     siblings: &[(u32, Option<String>)],
 ) -> String {
     let n = form.source.form_index;
-    let title = format!(
-        "{} — form {n}: {}",
-        row.path,
-        form.project.name.as_deref().unwrap_or("(no project name)")
-    );
-    let mut nav = String::new();
-    for (i, href) in siblings {
-        match href {
-            Some(_) if *i == n => {
-                let _ = write!(nav, "<b class=\"here\">{i:02}</b> ");
-            }
-            Some(h) => {
-                let h = h.trim_start_matches("forms/");
-                let _ = write!(nav, "<a href=\"{}\">{i:02}</a> ", esc(h));
-            }
-            None => {
-                let _ = write!(
-                    nav,
-                    "<span class=\"absent\" title=\"no repairs or warnings: not in this review\">{i:02}</span> "
-                );
-            }
-        }
-    }
-    let pages_html = pages(form, images);
-    let side = side(form);
-    let source = format!(
-        "{} · pages {} · read from {} · {} repair(s), {} warning(s)",
-        esc(&row.path),
-        form.source
-            .pages
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-        match form.source.extraction {
+    let siblings = siblings
+        .iter()
+        .map(|(i, href)| match href {
+            Some(_) if *i == n => Sibling::Here(*i),
+            Some(h) => Sibling::Link(*i, h.trim_start_matches("forms/")),
+            None => Sibling::Absent(*i),
+        })
+        .collect();
+    let page = FormPage {
+        source_path: &row.path,
+        form_index: n,
+        project: form.project.name.as_deref().unwrap_or("(no project name)"),
+        page_numbers: &form.source.pages,
+        extraction: match form.source.extraction {
             SourceExtraction::Text => "the text layer",
             SourceExtraction::Ocr => "OCR",
             SourceExtraction::Mixed => "the text layer and OCR",
         },
-        form.repairs.len(),
-        form.warnings.len()
-    );
-    fill(
-        TEMPLATE,
-        &[
-            ("title", &esc(&title)),
-            ("source_path", &esc(&row.path)),
-            ("form_index", &n.to_string()),
-            (
-                "project",
-                &esc(form.project.name.as_deref().unwrap_or("(no project name)")),
-            ),
-            ("source", &source),
-            ("nav", &nav),
-            ("pages", &pages_html),
-            ("side", &side),
+        repairs: form.repairs.len(),
+        warnings: form.warnings.len(),
+        siblings,
+        pages: pages(form, images),
+        diagnostics: [
+            diagnostics("repair", "Repairs", &form.repairs),
+            diagnostics("warning", "Warnings", &form.warnings),
         ],
-    )
+        fields: field_rows(form),
+        indicators: indicators(form),
+    };
+    // Rendering writes into a String and calls only the `Display` of
+    // strings and numbers: it cannot fail.
+    page.render().expect("a form page renders")
 }
 
 /// The page images with their boxes.
-fn pages(form: &FormRecord, images: &BTreeMap<u32, Result<Image, String>>) -> String {
-    let mut out = String::new();
-    for p in &form.source.pages {
-        let _ = write!(
-            out,
-            "<figure class=\"page\" id=\"page-{p}\"><figcaption>page {p}</figcaption>"
-        );
-        match images.get(p) {
-            Some(Ok(img)) => {
-                let _ = write!(
-                    out,
-                    "<div class=\"sheet\"><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"page {p}\">",
-                    esc(&img.href),
-                    img.page.width_px,
-                    img.page.height_px
-                );
-                out.push_str(&boxes(form, *p, &img.page));
-                out.push_str("</div>");
-            }
-            Some(Err(why)) => {
-                let _ = write!(
-                    out,
-                    "<p class=\"noimage\">The page could not be rendered: {}</p>",
-                    esc(why)
-                );
-            }
-            None => out.push_str("<p class=\"noimage\">The page was not rendered.</p>"),
-        }
-        out.push_str("</figure>");
-    }
-    out
+fn pages<'a>(
+    form: &'a FormRecord,
+    images: &'a BTreeMap<u32, Result<Image, String>>,
+) -> Vec<PageView<'a>> {
+    form.source
+        .pages
+        .iter()
+        .map(|p| PageView {
+            number: *p,
+            shown: match images.get(p) {
+                Some(Ok(img)) => Shown::Image(ImageView {
+                    href: &img.href,
+                    width: img.page.width_px,
+                    height: img.page.height_px,
+                    boxes: boxes(form, *p, &img.page),
+                }),
+                Some(Err(why)) => Shown::Failed(why),
+                None => Shown::Missing,
+            },
+        })
+        .collect()
 }
 
 /// A box on a page: where it is, what it stands for.
@@ -194,7 +255,7 @@ struct Boxed<'a> {
     diag: Option<String>,
 }
 
-fn boxes(form: &FormRecord, page: u32, img: &PageImage) -> String {
+fn boxes<'a>(form: &'a FormRecord, page: u32, img: &PageImage) -> Vec<BoxView<'a>> {
     let mut list: Vec<Boxed> = Vec::new();
     for (path, prov) in form.provenance.iter().filter(|(_, p)| p.page == page) {
         let marks = Marks::of(form, path);
@@ -236,25 +297,21 @@ fn boxes(form: &FormRecord, page: u32, img: &PageImage) -> String {
     }
     // Larger boxes below smaller ones, so every box can be clicked.
     list.sort_by(|a, b| area(b.bbox).total_cmp(&area(a.bbox)));
-    let mut out = String::new();
-    for b in list {
-        let [x0, y0, x1, y1] = b.bbox;
-        let diag = b
-            .diag
-            .map_or(String::new(), |d| format!(" data-diag=\"{d}\""));
-        let _ = write!(
-            out,
-            "<a class=\"{}\" data-path=\"{}\"{diag} title=\"{}\" style=\"left:{};top:{};width:{};height:{}\"></a>",
-            b.class,
-            esc(b.path),
-            esc(&b.title),
-            pct(x0.min(x1), img.width_pt),
-            pct(y0.min(y1), img.height_pt),
-            pct((x1 - x0).abs(), img.width_pt),
-            pct((y1 - y0).abs(), img.height_pt),
-        );
-    }
-    out
+    list.into_iter()
+        .map(|b| {
+            let [x0, y0, x1, y1] = b.bbox;
+            BoxView {
+                class: b.class,
+                path: b.path,
+                diag: b.diag,
+                title: b.title,
+                left: pct(x0.min(x1), img.width_pt),
+                top: pct(y0.min(y1), img.height_pt),
+                width: pct((x1 - x0).abs(), img.width_pt),
+                height: pct((y1 - y0).abs(), img.height_pt),
+            }
+        })
+        .collect()
 }
 
 fn area(b: [f64; 4]) -> f64 {
@@ -265,161 +322,181 @@ fn close(a: [f64; 4], b: [f64; 4]) -> bool {
     a.iter().zip(b.iter()).all(|(x, y)| (x - y).abs() < 0.5)
 }
 
-/// The side panel: repairs, warnings, fields, indicators.
-fn side(form: &FormRecord) -> String {
-    let mut out = String::new();
-    diagnostics(&mut out, "repair", "Repairs", &form.repairs);
-    diagnostics(&mut out, "warning", "Warnings", &form.warnings);
-    out.push_str("<section class=\"fields\"><h2>Fields</h2><table><thead><tr><th>field</th><th>value</th><th>OCR</th></tr></thead><tbody>");
-    let scalars = fields::scalar_fields(form);
-    for f in &scalars {
-        field_row(&mut out, form, f);
-    }
-    // Values the record places somewhere this page does not list (a newer
-    // contract): shown all the same, by path.
-    let listed = |p: &str| scalars.iter().any(|f| f.path == p) || p.starts_with("indicators[");
-    for path in form.provenance.keys().filter(|p| !listed(p)) {
-        field_row(
-            &mut out,
-            form,
-            &Field {
-                path: path.clone(),
-                label: path.clone(),
-                value: None,
-            },
-        );
-    }
-    out.push_str("</tbody></table></section>");
-    indicators(&mut out, form);
-    out
-}
-
-fn diagnostics(out: &mut String, kind: &str, heading: &str, list: &[Diagnostic]) {
-    let _ = write!(
-        out,
-        "<section class=\"diags {kind}s\"><h2>{heading} ({})</h2>",
-        list.len()
-    );
-    if list.is_empty() {
-        out.push_str("<p class=\"none\">none</p></section>");
-        return;
-    }
-    out.push_str("<ol>");
-    for (i, d) in list.iter().enumerate() {
-        let own = (d.bbox.is_some()).then(|| format!(" data-diag=\"{kind}-{i}\""));
-        let _ = write!(
-            out,
-            "<li class=\"item diag {kind}\" id=\"{kind}-{i}\" data-path=\"{}\"{}><code class=\"kind\">{}</code> <span class=\"path\">{}</span><p class=\"detail\">{}</p>",
-            esc(&d.path),
-            own.unwrap_or_default(),
-            esc(d.kind.as_str()),
-            esc(if d.path.is_empty() {
-                "(the whole form)"
-            } else {
-                &d.path
-            }),
-            esc(&d.detail),
-        );
-        if d.before.is_some() || d.after.is_some() {
-            let _ = write!(
-                out,
-                "<p class=\"change\"><del>{}</del> → <ins>{}</ins></p>",
-                esc(d.before.as_deref().unwrap_or("")),
-                esc(d.after.as_deref().unwrap_or(""))
-            );
-        }
-        if let Some(p) = d.page {
-            let _ = write!(out, "<p class=\"where\">page {p}</p>");
-        }
-        out.push_str("</li>");
-    }
-    out.push_str("</ol></section>");
-}
-
-fn value_html(v: Option<&str>) -> String {
-    match v {
-        None => "<span class=\"null\">null</span>".into(),
-        Some("") => "<span class=\"null\">(empty)</span>".into(),
-        Some(s) => esc(s),
+fn diagnostics<'a>(
+    kind: &'static str,
+    heading: &'static str,
+    list: &'a [Diagnostic],
+) -> DiagSection<'a> {
+    DiagSection {
+        kind,
+        heading,
+        items: list
+            .iter()
+            .enumerate()
+            .map(|(index, d)| DiagItem {
+                index,
+                own_box: d.bbox.is_some(),
+                path: &d.path,
+                kind: d.kind.as_str(),
+                detail: &d.detail,
+                before: d.before.as_deref(),
+                after: d.after.as_deref(),
+                page: d.page,
+            })
+            .collect(),
     }
 }
 
-fn confidence_html(form: &FormRecord, path: &str) -> String {
+fn confidence_text(form: &FormRecord, path: &str) -> String {
     match form.provenance.get(path).and_then(|p| p.confidence) {
         Some(c) => format!("{c:.2}"),
         None => String::new(),
     }
 }
 
-fn field_row(out: &mut String, form: &FormRecord, f: &Field) {
-    let marks = Marks::of(form, &f.path);
-    let boxed = if form.provenance.contains_key(&f.path) {
-        " boxed"
-    } else {
-        ""
-    };
-    let _ = write!(
-        out,
-        "<tr class=\"item field{}{boxed}\" data-path=\"{}\"><th><span class=\"label\">{}</span><span class=\"path\">{}</span></th><td>{}</td><td class=\"conf\">{}</td></tr>",
-        marks.classes(),
-        esc(&f.path),
-        esc(&f.label),
-        esc(&f.path),
-        value_html(f.value.as_deref()),
-        confidence_html(form, &f.path)
-    );
+/// The fields' table: the form's scalar values, then values the record
+/// places somewhere this page does not list (a newer contract), by path.
+fn field_rows(form: &FormRecord) -> Vec<FieldRow> {
+    let scalars = fields::scalar_fields(form);
+    let listed = |p: &str| scalars.iter().any(|f| f.path == p) || p.starts_with("indicators[");
+    let unlisted: Vec<Field> = form
+        .provenance
+        .keys()
+        .filter(|p| !listed(p))
+        .map(|path| Field {
+            path: path.clone(),
+            label: path.clone(),
+            value: None,
+        })
+        .collect();
+    scalars
+        .into_iter()
+        .chain(unlisted)
+        .map(|f| FieldRow {
+            marks: Marks::of(form, &f.path).classes(),
+            boxed: form.provenance.contains_key(&f.path),
+            confidence: confidence_text(form, &f.path),
+            path: f.path,
+            label: f.label,
+            value: f.value,
+        })
+        .collect()
 }
 
-fn indicators(out: &mut String, form: &FormRecord) {
-    let _ = write!(
-        out,
-        "<section class=\"indicators\"><h2>Indicators ({})</h2>",
-        form.indicators.len()
-    );
-    if form.indicators.is_empty() {
-        out.push_str("<p class=\"none\">none</p></section>");
-        return;
-    }
-    out.push_str("<table><thead><tr><th>#</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>指标值</th></tr></thead><tbody>");
-    for (i, ind) in form.indicators.iter().enumerate() {
-        let row_path = format!("indicators[{i}]");
-        let _ = write!(out, "<tr><td class=\"n\">{}</td>", i + 1);
-        for (part, text) in [
-            ("level1", ind.level1.as_str()),
-            ("level2", ind.level2.as_str()),
-            ("name", ind.name.as_str()),
-            ("value", ind.value.text.as_str()),
-        ] {
-            let path = format!("{row_path}.{part}");
-            let marks = Marks::of(form, &path);
-            let conf = confidence_html(form, &path);
-            let title = if part == "value" {
-                format!(
-                    "{path} · op {} · number {} · unit {}{}",
-                    ind.value.op.as_deref().unwrap_or("null"),
-                    ind.value.number.as_deref().unwrap_or("null"),
-                    ind.value.unit.as_deref().unwrap_or("null"),
-                    if conf.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" · OCR {conf}")
-                    }
-                )
-            } else if conf.is_empty() {
-                path.clone()
-            } else {
-                format!("{path} · OCR {conf}")
+fn indicators(form: &FormRecord) -> Vec<[IndicatorCell<'_>; 4]> {
+    form.indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| {
+            let cell = |part: &str, text| {
+                let path = format!("indicators[{i}].{part}");
+                let conf = confidence_text(form, &path);
+                let title = if part == "value" {
+                    format!(
+                        "{path} · op {} · number {} · unit {}{}",
+                        ind.value.op.as_deref().unwrap_or("null"),
+                        ind.value.number.as_deref().unwrap_or("null"),
+                        ind.value.unit.as_deref().unwrap_or("null"),
+                        if conf.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · OCR {conf}")
+                        }
+                    )
+                } else if conf.is_empty() {
+                    path.clone()
+                } else {
+                    format!("{path} · OCR {conf}")
+                };
+                IndicatorCell {
+                    marks: Marks::of(form, &path).classes(),
+                    path,
+                    title,
+                    value: text,
+                }
             };
-            let _ = write!(
-                out,
-                "<td class=\"item field{}\" data-path=\"{}\" title=\"{}\">{}</td>",
-                marks.classes(),
-                esc(&path),
-                esc(&title),
-                value_html(Some(text))
-            );
+            [
+                cell("level1", ind.level1.as_str()),
+                cell("level2", ind.level2.as_str()),
+                cell("name", ind.name.as_str()),
+                cell("value", ind.value.text.as_str()),
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Form text that looks like the old `{{slot}}` templates, like markup,
+    /// and like an entity.
+    const HOSTILE: &str = "{{pages}}{{title}}{{ side }} <script>alert(1)</script> & R&amp;D";
+    const ESCAPED: &str =
+        "{{pages}}{{title}}{{ side }} &lt;script&gt;alert(1)&lt;/script&gt; &amp; R&amp;amp;D";
+
+    #[test]
+    fn form_text_like_slots_or_markup_is_printed_once_and_escaped() {
+        let mut form: FormRecord = serde_json::from_str(include_str!(
+            "../../../samples/expected/printed/edu-2023-chromium/01.json"
+        ))
+        .unwrap();
+        form.project.name = Some(HOSTILE.into());
+        assert!(form.indicators.len() >= 2);
+        for ind in &mut form.indicators {
+            ind.name = HOSTILE.into();
         }
-        out.push_str("</tr>");
+        form.warnings = vec![Diagnostic::new(
+            Code::LowOcrConfidence,
+            "project.name",
+            HOSTILE,
+        )];
+        let row = FileRow::new("a&b {{title}}.pdf");
+        let n = form.source.form_index;
+        let html = form_page(
+            &row,
+            &form,
+            &BTreeMap::new(),
+            &[(n, Some(format!("forms/x-{n:02}.html")))],
+        );
+
+        let title = format!("<title>a&amp;b {{{{title}}}}.pdf — form {n}: {ESCAPED}</title>");
+        assert!(html.contains(&title), "{html}");
+        assert!(html.contains(&format!("<h1>{ESCAPED}</h1>")));
+        assert!(html.contains(&format!("<p class=\"detail\">{ESCAPED}</p>")));
+        assert!(html.contains("data-source=\"a&amp;b {{title}}.pdf\""));
+        // The project name's row in the fields, every indicator name's cell.
+        assert!(html.contains(&format!("<td>{ESCAPED}</td>")));
+        assert_eq!(
+            html.matches(&format!(">{ESCAPED}</td>")).count(),
+            1 + form.indicators.len()
+        );
+        // Each value printed where it belongs and nowhere else: title, h1,
+        // the project name's row, the warning, the indicators.
+        let places = 4 + form.indicators.len();
+        assert_eq!(html.matches(ESCAPED).count(), places);
+        assert_eq!(html.matches("{{pages}}").count(), places);
+        // {{title}} also in the file's path: title, data-source, source line.
+        assert_eq!(html.matches("{{title}}").count(), places + 3);
+        // No markup from the form, no slot expanded: the page's own
+        // structure appears once.
+        assert!(!html.contains("<script>alert"));
+        assert!(!html.contains("R&amp;D"));
+        for once in [
+            "<!DOCTYPE html>",
+            "<title>",
+            "<section class=\"pages\">",
+            "<aside class=\"side\">",
+            "<section class=\"fields\">",
+            "<script src=\"../assets/review.js\"></script>",
+        ] {
+            assert_eq!(html.matches(once).count(), 1, "{once}");
+        }
+        // The page that was not rendered says so; the warning is linked.
+        assert!(html.contains("<p class=\"noimage\">The page was not rendered.</p>"));
+        assert!(html.contains(
+            "<li class=\"item diag warning\" id=\"warning-0\" data-path=\"project.name\">"
+        ));
+        assert!(html.contains("<b class=\"here\">01</b> </nav>") || n != 1);
     }
-    out.push_str("</tbody></table></section>");
 }
