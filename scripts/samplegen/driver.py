@@ -1,6 +1,7 @@
 """gen-samples: volumes -> printed PDFs, scans, expected JSON, defects."""
 import argparse
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -269,7 +270,9 @@ def content_defects(vol):
 
 
 # ----------------------------------------------------------------- one scan
-def scanned(root, stem, vol, s, work, val, log):
+def scanned(root, stem, vol, s, work, val, log, heldout=False):
+    """One simulated scan.  heldout: write it to samples/heldout/scans and its documents
+    to samples/heldout/expected/<stem>/ (source.path relative to samples/heldout)."""
     from . import scan  # numpy + Pillow, not needed by --check
 
     v = next((x for x in vol["render"]["printed"] if x["variant"] == s["from"]), None)
@@ -282,6 +285,9 @@ def scanned(root, stem, vol, s, work, val, log):
         v = dict(v)
         v["break_before"] = {renum[k]: js for k, js in v.get("break_before", {}).items()
                              if k in renum}
+    if s.get("prelude") is False:   # the scan leaves out the tables before the forms
+        v = dict(v)
+        v["prelude"] = None
     o = variant_opts(sub, v)
     lay = layout.LAYOUTS[o["layout"]]
     name = f"{stem}-{s['name']}"
@@ -293,13 +299,16 @@ def scanned(root, stem, vol, s, work, val, log):
     render(sub, blocks, lay, o, [set() for _ in sub["forms"]], src_pdf, work)
     if locate.page_char_counts(probe) != locate.page_char_counts(src_pdf):
         raise RuntimeError(f"{name}: the scanned rendering paginates unlike the probe")
-    out_pdf = os.path.join(root, "samples", "scans", name + ".pdf")
+    base = os.path.join(root, "samples", "heldout") if heldout else os.path.join(root, "samples")
+    out_pdf = os.path.join(base, "scans", name + ".pdf")
     os.makedirs(os.path.dirname(out_pdf), exist_ok=True)
     info = scan.make_scan(src_pdf, out_pdf, s["dpi"], s.get("quality", 45), s.get("seed", 1),
                           seal_pages=s.get("seal_pages", []), seal_text=s.get("seal_text", ""),
-                          seal_bottom=s.get("seal_bottom", ""))
+                          seal_bottom=s.get("seal_bottom", ""), knobs=scan.Knobs(
+                              s.get("rotation_deg"), s.get("noise_sigma"), s.get("specks"),
+                              s.get("blur")))
     digest = expected.sha256(out_pdf)
-    rel = rel_samples(root, out_pdf)
+    rel = os.path.relpath(out_pdf, base).replace(os.sep, "/")
     title = sub["document_title"] if o["cover"] else None
     docs = [expected.document(f, title, rel, digest, i + 1, loc[i]["pages"], "ocr")
             for i, f in enumerate(sub["forms"])]
@@ -313,6 +322,8 @@ def scanned(root, stem, vol, s, work, val, log):
         "dpi": s["dpi"],
         "jpeg_quality": s.get("quality", 45),
         "page_images": info,
+        **({"degradation": {k: s[k] for k in ("rotation_deg", "noise_sigma", "specks", "blur")
+                            if k in s}} if heldout else {}),
         "seal_pages": [p["page"] for p in info if p["seal"]],
         "duplicate_glyphs": [],
         "level_cells_repeated_after_break": bool(o["repeat"]),
@@ -326,10 +337,41 @@ def scanned(root, stem, vol, s, work, val, log):
         "cover_title": title is not None,
         **content_defects(sub),
     }
-    expected.write_expected(os.path.join(root, "samples", "expected", "scans", name), docs,
-                            defects, val)
+    exp_dir = (os.path.join(base, "expected", name) if heldout
+               else os.path.join(base, "expected", "scans", name))
+    expected.write_expected(exp_dir, docs, defects, val)
     log(f"    {len(docs)} forms, {npages} pages, {os.path.getsize(out_pdf) / 1e6:.2f} MB")
     return {"pdf": rel, "forms": len(docs), "pages": npages}
+
+
+# ----------------------------------------------------------------- held-out scans
+# Specs in samples/src that are not volumes.
+NOT_VOLUMES = {"scan-variants.json", "heldout.json"}
+
+
+def heldout(root, a, val):
+    """Render the held-out scans of samples/src/heldout.json into samples/heldout (which
+    this owns: it is emptied first).  Nothing else under samples/ is touched."""
+    spec = json.load(open(os.path.join(root, "samples", "src", "heldout.json"),
+                                encoding="utf-8"))
+    out = os.path.join(root, "samples", "heldout")
+    for d in ("scans", "expected"):
+        shutil.rmtree(os.path.join(out, d), ignore_errors=True)
+    work = a.keep_work or tempfile.mkdtemp(prefix="jx-heldout-")
+    os.makedirs(work, exist_ok=True)
+    results = []
+    log = lambda m: print(m, flush=True)  # noqa: E731
+    try:
+        for s in spec["scans"]:
+            stem = s["volume"]
+            vol = model.load_volume(os.path.join(root, "samples", "src", stem + ".json"))
+            results.append(scanned(root, stem, vol, s, work, val, log, heldout=True))
+    finally:
+        if not a.keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"gen-samples --heldout: {len(results)} PDFs, {sum(r['forms'] for r in results)} "
+          f"forms, {sum(r['pages'] for r in results)} pages")
+    return expected.check(root, heldout=True)
 
 
 # ----------------------------------------------------------------- main
@@ -340,16 +382,22 @@ def main(root, argv):
     ap.add_argument("--only", action="append", help="volume stem(s) to render")
     ap.add_argument("--no-scans", action="store_true")
     ap.add_argument("--keep-work", help="keep intermediate HTML/FODT/PDF in this folder")
+    ap.add_argument("--heldout", action="store_true",
+                    help="only the held-out scans of samples/src/heldout.json, into "
+                         "samples/heldout (with --check: re-validate samples/heldout)")
     a = ap.parse_args(argv)
     if a.check:
-        return expected.check(root)
+        return expected.check(root, heldout=a.heldout)
     missing = preflight()
     if missing:
         print("gen-samples: missing: " + "; ".join(missing))
         print("gen-samples: run scripts/setup-sample-tools first")
         return 2
     val = expected.validator(root)
-    specs = sorted(glob.glob(os.path.join(root, "samples", "src", "*.json")))
+    if a.heldout:
+        return heldout(root, a, val)
+    specs = sorted(p for p in glob.glob(os.path.join(root, "samples", "src", "*.json"))
+                   if os.path.basename(p) not in NOT_VOLUMES)
     if a.only:
         specs = [p for p in specs if os.path.basename(p)[:-5] in a.only]
     if not specs:

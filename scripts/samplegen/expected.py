@@ -70,25 +70,33 @@ def write_expected(out_dir, docs, defects, val):
     dump(defects, os.path.join(out_dir, "defects.json"))
 
 
-def check(root):
-    """Re-validate samples/expected without rendering.  -> exit code."""
-    samples = os.path.join(root, "samples")
+def check(root, heldout=False):
+    """Re-validate samples/expected (heldout: samples/heldout/expected) without
+    rendering.  -> exit code.
+
+    samples/expected/{printed,scans}/<stem>/ describes samples/{printed,scans}/<stem>.pdf;
+    samples/heldout/expected/<stem>/ describes samples/heldout/scans/<stem>.pdf, and its
+    source.path is relative to samples/heldout."""
+    samples = os.path.join(root, "samples", "heldout") if heldout else os.path.join(root, "samples")
     exp = os.path.join(samples, "expected")
     val = validator(root)
     passed = failed = 0
     problems = []
     dirs = []
-    for kind in ("printed", "scans"):
-        base = os.path.join(exp, kind)
+    for kind in (("",) if heldout else ("printed", "scans")):
+        base = os.path.join(exp, kind) if kind else exp
         if os.path.isdir(base):
             dirs += [os.path.join(base, d) for d in sorted(os.listdir(base))]
     if not dirs:
-        print("gen-samples --check: no expected documents under samples/expected")
+        print(f"gen-samples --check: no expected documents under {os.path.relpath(exp, root)}")
         return 1
     for d in dirs:
         rel = os.path.relpath(d, exp)
-        kind = rel.split(os.sep)[0]
-        pdf_rel = rel.replace(os.sep, "/") + ".pdf"
+        if heldout:
+            kind, pdf_rel = "scans", "scans/" + rel + ".pdf"
+        else:
+            kind = rel.split(os.sep)[0]
+            pdf_rel = rel.replace(os.sep, "/") + ".pdf"
         pdf = os.path.join(samples, pdf_rel)
         digest = sha256(pdf) if os.path.exists(pdf) else None
         if digest is None:
@@ -126,6 +134,6 @@ def check(root):
                 passed += 1
     for p in problems:
         print("FAIL", p)
-    print(f"gen-samples --check: {len(dirs)} PDFs")
+    print(f"gen-samples --check{' --heldout' if heldout else ''}: {len(dirs)} PDFs")
     print(f"{passed} passed, {failed} failed")
     return 0 if not problems else 1

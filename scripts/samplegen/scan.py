@@ -4,6 +4,11 @@ seal, and pack one JPEG per page into an A4 PDF (written here, byte-stable).
 Degradation per page (seeded, so a run is repeatable): paper tone, a small shift and a
 rotation of 0.3-2 degrees, Gaussian blur, Gaussian noise and dark specks, JPEG compression.
 Pages with a seal are colour (RGB); the others grayscale.
+
+The held-out scans (gen-samples --heldout) set some of these by hand through `Knobs`:
+a fixed rotation, heavier noise and more specks, more blur.  Unset knobs keep the
+drawings above, and the random numbers are drawn the same either way, so the scans of
+gen-samples do not change.
 """
 import io
 import math
@@ -100,8 +105,24 @@ def stamp(rgb, alpha, cx, cy):
     rgb[ys:ye, xs:xe] = rgb[ys:ye, xs:xe] * (1 - aa * (1 - red))
 
 
-def degrade(img, dpi, rng, seal=None):
+class Knobs:
+    """Degradation settings a spec can fix (None: the seeded default draw).
+
+    rotation_deg: the page's rotation in degrees (counter-clockwise positive),
+    every page the same; noise_sigma: [lo, hi] of the Gaussian noise's sigma
+    (default 4-7 gray levels); specks: [lo, hi] dark specks a page (default
+    40-120); blur: [lo, hi] Gaussian blur radius at 200 dpi (default 0.45-0.8)."""
+
+    def __init__(self, rotation_deg=None, noise_sigma=None, specks=None, blur=None):
+        self.rotation_deg = rotation_deg
+        self.noise_sigma = tuple(noise_sigma or (4.0, 7.0))
+        self.specks = tuple(specks or (40, 120))
+        self.blur = tuple(blur or (0.45, 0.8))
+
+
+def degrade(img, dpi, rng, seal=None, knobs=None):
     """img: L image of a page. seal: None or (alpha, cx, cy). -> (PIL image, mode)."""
+    knobs = knobs or Knobs()
     arr = np.asarray(img, dtype=np.float32)
     paper = rng.uniform(236, 246)
     arr = 22 + arr * (paper - 22) / 255.0
@@ -116,13 +137,15 @@ def degrade(img, dpi, rng, seal=None):
         im = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
         fill = int(paper)
     angle = rng.uniform(0.3, 2.0) * rng.choice([-1.0, 1.0])
+    if knobs.rotation_deg is not None:
+        angle = float(knobs.rotation_deg)
     dx, dy = rng.uniform(-0.01, 0.01) * im.width, rng.uniform(-0.008, 0.008) * im.height
     im = im.rotate(angle, resample=Image.BICUBIC, translate=(dx, dy), fillcolor=fill)
-    im = im.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.45, 0.8) * dpi / 200))
+    im = im.filter(ImageFilter.GaussianBlur(radius=rng.uniform(*knobs.blur) * dpi / 200))
     a = np.asarray(im, dtype=np.float32)
-    a = a + rng.normal(0, rng.uniform(4.0, 7.0), a.shape).astype(np.float32)
+    a = a + rng.normal(0, rng.uniform(*knobs.noise_sigma), a.shape).astype(np.float32)
     # dust: a few dark specks
-    n = int(rng.integers(40, 120))
+    n = int(rng.integers(knobs.specks[0], knobs.specks[1]))
     ys = rng.integers(0, a.shape[0], n)
     xs = rng.integers(0, a.shape[1], n)
     a[ys, xs] = a[ys, xs] * 0.3
@@ -197,7 +220,7 @@ def write_pdf(images, out_path, quality, stamps=None, encode=None):
 
 
 def make_scan(src_pdf, out_pdf, dpi, quality, seed, seal_pages=(), seal_text="", seal_bottom="",
-              seal_near="实施单位"):
+              seal_near="实施单位", knobs=None):
     """-> list of (page, angle) applied.  seal_pages: 1-based pages that get a seal."""
     rng = np.random.default_rng(seed)
     font_file = _font_file("WenQuanYi Zen Hei")
@@ -215,7 +238,7 @@ def make_scan(src_pdf, out_pdf, dpi, quality, seed, seal_pages=(), seal_text="",
             else:
                 cx, cy = img.width * rng.uniform(0.55, 0.75), img.height * rng.uniform(0.3, 0.6)
             seal = (alpha, cx, cy)
-        im, angle = degrade(img, dpi, rng, seal)
+        im, angle = degrade(img, dpi, rng, seal, knobs)
         out.append(im)
         info.append({"page": pno, "rotation_deg": round(angle, 2), "seal": seal is not None})
     write_pdf(out, out_pdf, quality)

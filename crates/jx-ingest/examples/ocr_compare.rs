@@ -3,13 +3,20 @@
 //! resolution. Driven by `scripts/ocr-compare`.
 //!
 //! ```text
-//! ocr_compare SCANS_DIR EXPECTED_DIR [CONFIG...]
+//! ocr_compare [SCANS_DIR EXPECTED_DIR]... [CONFIG...]
 //! ```
+//!
+//! With no folders it measures, from the workspace root, the tuning set
+//! (`samples/scans`, the scans the doubt rules were tuned on) and the
+//! held-out set (`samples/heldout/scans`, which no rule may be tuned on),
+//! and ends with a table that puts the sets side by side: per config, the
+//! exact fields and how many of the fields read wrong and read right carry
+//! a doubt.
 //!
 //! CONFIG: `tesseract` (the default options), `tesseract-h30` (text scaled
 //! to 30 px instead of 22 before recognition), `tesseract-psm6` (a block
-//! for every box, never a single line), `ppocr`, `both`. Every PDF under
-//! SCANS_DIR is read through the whole pipeline (`jx_ingest::ingest`), and
+//! for every box, never a single line), `ppocr`, `both`. Every PDF in a
+//! scans folder is read through the whole pipeline (`jx_ingest::ingest`), and
 //! each form is compared with `EXPECTED_DIR/<pdf stem>/NN.json`, field by
 //! field, strings by the contract's rule (NFKC, white space removed). The
 //! resolution is taken from the file name (`scan300` → 300 dpi).
@@ -171,51 +178,118 @@ fn resolution(name: &str) -> String {
         .map_or("?".into(), |d| format!("{d} dpi"))
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() < 2 {
-        eprintln!("usage: ocr_compare SCANS_DIR EXPECTED_DIR [CONFIG...]");
+/// A set of scans and the folder of their expected documents.
+struct Set {
+    label: String,
+    scans: PathBuf,
+    expected: PathBuf,
+}
+
+/// What one configuration did on one set.
+#[derive(Default)]
+struct Measured {
+    by_res: BTreeMap<String, BTreeMap<&'static str, Tally>>,
+    secs: f64,
+    doubts: Doubts,
+    files: usize,
+    forms: usize,
+}
+
+const KINDS: [&str; 7] = [
+    "labels",
+    "names",
+    "values",
+    "amounts",
+    "dates",
+    "free text",
+    "all",
+];
+
+const CONFIGS: [&str; 5] = [
+    "tesseract",
+    "tesseract-h30",
+    "tesseract-psm6",
+    "ppocr",
+    "both",
+];
+
+/// Folders given first (SCANS_DIR EXPECTED_DIR, in pairs), then configs. No
+/// folder: the tuning set and the held-out set, from the workspace root.
+fn sets_and_configs(args: &[String]) -> (Vec<Set>, Vec<String>) {
+    let ndirs = args.iter().take_while(|a| Path::new(a).is_dir()).count();
+    if ndirs % 2 == 1 {
+        eprintln!("usage: ocr_compare [SCANS_DIR EXPECTED_DIR]... [CONFIG...]");
         std::process::exit(2);
     }
-    let (scans, expected) = (PathBuf::from(&args[0]), PathBuf::from(&args[1]));
-    let configs: Vec<String> = if args.len() > 2 {
-        args[2..].to_vec()
-    } else {
-        [
-            "tesseract",
-            "tesseract-h30",
-            "tesseract-psm6",
-            "ppocr",
-            "both",
-        ]
-        .map(String::from)
-        .to_vec()
-    };
-    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&scans)
-        .expect("scans dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+    let mut sets: Vec<Set> = args[..ndirs]
+        .chunks(2)
+        .map(|p| Set {
+            label: p[0].trim_end_matches('/').to_string(),
+            scans: PathBuf::from(&p[0]),
+            expected: PathBuf::from(&p[1]),
+        })
         .collect();
-    pdfs.sort();
-    let kinds = [
-        "labels",
-        "names",
-        "values",
-        "amounts",
-        "dates",
-        "free text",
-        "all",
-    ];
+    if sets.is_empty() {
+        for (label, scans, expected) in [
+            ("tuning", "samples/scans", "samples/expected/scans"),
+            (
+                "held-out",
+                "samples/heldout/scans",
+                "samples/heldout/expected",
+            ),
+        ] {
+            if Path::new(scans).is_dir() {
+                sets.push(Set {
+                    label: format!("{label} ({scans})"),
+                    scans: scans.into(),
+                    expected: expected.into(),
+                });
+            } else {
+                eprintln!(
+                    "{scans}: missing (scripts/gen-samples --heldout makes the held-out set)"
+                );
+            }
+        }
+    }
+    let configs: Vec<String> = if args.len() > ndirs {
+        args[ndirs..].to_vec()
+    } else {
+        CONFIGS.map(String::from).to_vec()
+    };
+    (sets, configs)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (sets, configs) = sets_and_configs(&args);
+    if sets.is_empty() {
+        eprintln!("usage: ocr_compare [SCANS_DIR EXPECTED_DIR]... [CONFIG...]");
+        std::process::exit(2);
+    }
+    // Short names for the rows; the summary names the folders.
+    let short: Vec<String> = sets
+        .iter()
+        .map(|s| s.label.split(' ').next().unwrap_or("").to_string())
+        .collect();
+    let width = short
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(3);
     println!(
-        "{:<16} {:<9} {}",
+        "{:<16} {:<width$} {:<9} {}",
         "config",
+        "set",
         "scan",
-        kinds.map(|k| format!("{k:>14}")).join("")
+        KINDS.map(|k| format!("{k:>14}")).join("")
     );
     println!(
-        "{:<26} (each column: exact fields %, character error rate %)",
-        ""
+        "{:<w$} (each column: exact fields %, character error rate %)",
+        "",
+        w = 28 + width
     );
+    let mut summary: Vec<(String, Vec<Measured>)> = Vec::new();
     for config in &configs {
         let Some(opts) = options(config) else {
             eprintln!("unknown config {config}");
@@ -228,59 +302,142 @@ fn main() {
                 continue;
             }
         };
-        let mut by_res: BTreeMap<String, BTreeMap<&str, Tally>> = BTreeMap::new();
-        let mut secs = 0.0;
-        let mut doubts = Doubts::default();
-        for pdf in &pdfs {
-            let t = Instant::now();
-            let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
-            let got = read(pdf, &opts, engine.as_ref());
-            secs += t.elapsed().as_secs_f64();
-            let res = resolution(&stem);
-            for (i, want) in expected_forms(&expected.join(&stem)).iter().enumerate() {
-                let mut w = Vec::new();
-                flatten(want, String::new(), &mut w);
-                let mut g = Vec::new();
-                if let Some(v) = got.get(i) {
-                    flatten(v, String::new(), &mut g);
+        let mut per_set = Vec::new();
+        for (set, name) in sets.iter().zip(&short) {
+            let m = measure(set, &opts, engine.as_ref());
+            for (res, t) in &m.by_res {
+                let cells: String = KINDS
+                    .iter()
+                    .map(|k| format!("{:>14}", t.get(k).map_or("-".into(), Tally::cell)))
+                    .collect();
+                println!("{config:<16} {name:<width$} {res:<9} {cells}");
+            }
+            println!(
+                "{config:<16} {name:<width$} {:<9} {:.1} s for {} file(s)",
+                "time", m.secs, m.files
+            );
+            let d = m.doubts;
+            println!(
+                "{config:<16} {name:<width$} {:<9} {:.1} % of the {} fields read wrong carry a repair or warning naming them; {:.1} % of the {} read right do",
+                "doubts",
+                pct(d.wrong_flagged, d.wrong),
+                d.wrong,
+                pct(d.right_flagged, d.right),
+                d.right
+            );
+            per_set.push(m);
+        }
+        summary.push((config.clone(), per_set));
+    }
+    print_summary(&sets, &summary);
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    100.0 * a as f64 / b.max(1) as f64
+}
+
+/// Per config, each set's exact fields and doubts, the sets side by side.
+fn print_summary(sets: &[Set], summary: &[(String, Vec<Measured>)]) {
+    const COL: usize = 50;
+    println!();
+    println!(
+        "side by side: exact = fields read exactly; wrong flagged / right flagged = fields read wrong / right that a repair or warning names"
+    );
+    let head: String = sets
+        .iter()
+        .zip(summary.first().map(|(_, m)| m.as_slice()).unwrap_or(&[]))
+        .map(|(s, m)| {
+            let t = format!("{}: {} files, {} forms", s.label, m.files, m.forms);
+            format!(" | {t:<COL$}")
+        })
+        .collect();
+    println!("{:<16}{head}", "");
+    let sub: String = sets
+        .iter()
+        .map(|_| {
+            format!(
+                " | {:>7} {:>20} {:>20}",
+                "exact", "wrong flagged", "right flagged"
+            )
+        })
+        .collect();
+    println!("{:<16}{sub}", "config");
+    for (config, per_set) in summary {
+        let cells: String = per_set
+            .iter()
+            .map(|m| {
+                let all = m
+                    .by_res
+                    .get("all")
+                    .and_then(|t| t.get("all"))
+                    .copied()
+                    .unwrap_or_default();
+                let d = m.doubts;
+                format!(
+                    " | {:>5.1} % {:>20} {:>20}",
+                    pct(all.exact, all.fields),
+                    format!(
+                        "{}/{} {:5.1} %",
+                        d.wrong_flagged,
+                        d.wrong,
+                        pct(d.wrong_flagged, d.wrong)
+                    ),
+                    format!(
+                        "{}/{} {:5.1} %",
+                        d.right_flagged,
+                        d.right,
+                        pct(d.right_flagged, d.right)
+                    ),
+                )
+            })
+            .collect();
+        println!("{config:<16}{cells}");
+    }
+}
+
+/// Reads every PDF of the set and compares its forms with the expected ones.
+fn measure(set: &Set, opts: &IngestOptions, engine: &dyn jx_ocr::Recognizer) -> Measured {
+    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&set.scans)
+        .expect("scans dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    pdfs.sort();
+    let mut m = Measured {
+        files: pdfs.len(),
+        ..Measured::default()
+    };
+    for pdf in &pdfs {
+        let t = Instant::now();
+        let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
+        let got = read(pdf, opts, engine);
+        m.secs += t.elapsed().as_secs_f64();
+        let res = resolution(&stem);
+        let wanted = expected_forms(&set.expected.join(&stem));
+        m.forms += wanted.len();
+        for (i, want) in wanted.iter().enumerate() {
+            let mut w = Vec::new();
+            flatten(want, String::new(), &mut w);
+            let mut g = Vec::new();
+            if let Some(v) = got.get(i) {
+                flatten(v, String::new(), &mut g);
+            }
+            let g: BTreeMap<String, String> = g.into_iter().collect();
+            for (path, want) in w {
+                let Some(k) = kind(&path) else { continue };
+                let got_text = g.get(&path).map_or("", String::as_str);
+                let mut right = false;
+                for key in [res.clone(), "all".to_string()] {
+                    let t = m.by_res.entry(key).or_default();
+                    t.entry(k).or_default().add(&want, got_text);
+                    right = t.entry("all").or_default().add(&want, got_text);
                 }
-                let g: BTreeMap<String, String> = g.into_iter().collect();
-                for (path, want) in w {
-                    let Some(k) = kind(&path) else { continue };
-                    let got_text = g.get(&path).map_or("", String::as_str);
-                    let mut right = false;
-                    for key in [res.clone(), "all".to_string()] {
-                        let t = by_res.entry(key).or_default();
-                        t.entry(k).or_default().add(&want, got_text);
-                        right = t.entry("all").or_default().add(&want, got_text);
-                    }
-                    let is_flagged = got.get(i).is_some_and(|doc| flagged(doc, &path));
-                    doubts.add(right, is_flagged);
-                }
+                let is_flagged = got.get(i).is_some_and(|doc| flagged(doc, &path));
+                m.doubts.add(right, is_flagged);
             }
         }
-        for (res, t) in &by_res {
-            let cells: String = kinds
-                .iter()
-                .map(|k| format!("{:>14}", t.get(k).map_or("-".into(), Tally::cell)))
-                .collect();
-            println!("{config:<16} {res:<9} {cells}");
-        }
-        println!(
-            "{config:<16} {:<9} {secs:.1} s for {} file(s)",
-            "time",
-            pdfs.len()
-        );
-        let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
-        println!(
-            "{config:<16} {:<9} {:.1} % of the {} fields read wrong carry a repair or warning naming them; {:.1} % of the {} read right do",
-            "doubts",
-            pct(doubts.wrong_flagged, doubts.wrong),
-            doubts.wrong,
-            pct(doubts.right_flagged, doubts.right),
-            doubts.right
-        );
     }
+    m
 }
 
 fn expected_forms(dir: &Path) -> Vec<Value> {
