@@ -174,7 +174,7 @@ fn pages(form: &FormRecord, images: &BTreeMap<u32, Result<Image, String>>) -> St
             Some(Err(why)) => {
                 let _ = write!(
                     out,
-                    "<p class=\"noimage\">The page could not be rendered: {}</p>",
+                    "<p class=\"noimage\">Page {p} could not be drawn: {}</p>",
                     esc(why)
                 );
             }
