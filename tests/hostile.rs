@@ -337,6 +337,113 @@ fn a_file_over_the_memory_limit_is_stopped_and_the_others_are_read() {
     );
 }
 
+/// Page strokes of the slow page: read in ~0.15 s (white ink, which the
+/// reader passes over), drawn for the review in ~35 s (measured on a debug
+/// build), far over the 2 s `--timeout` of the test.
+const SLOW_STROKES: usize = 100_000;
+/// The byte offset of the sample's own cross-reference table (its
+/// `startxref`), which the update below points back to.
+const MINZHENG_XREF: usize = 101_044;
+
+/// minzheng-2024-libreoffice.pdf (form 1 on page 1, forms 2–5 on pages 1–4)
+/// with page 1 given, by an incremental update, a second content stream of
+/// [`SLOW_STROKES`] white page-wide strokes: a page that hangs the renderer
+/// and not the reader.
+fn slow_to_draw_pdf() -> Vec<u8> {
+    use flate2::Compression;
+    use flate2::write::ZlibEncoder;
+    use std::io::Write;
+    let mut pdf =
+        std::fs::read(root().join("samples/printed/minzheng-2024-libreoffice.pdf")).unwrap();
+    assert!(pdf.ends_with(format!("startxref\n{MINZHENG_XREF}\n%%EOF\n").as_bytes()));
+    let mut e = ZlibEncoder::new(Vec::new(), Compression::default());
+    e.write_all(b"q 1 G 3 w\n").unwrap();
+    for _ in 0..SLOW_STROKES {
+        e.write_all(b"0 0 m 595 842 l 0 842 l 595 0 l S\n").unwrap();
+    }
+    e.write_all(b"Q\n").unwrap();
+    let data = e.finish().unwrap();
+    let page_at = pdf.len();
+    pdf.extend_from_slice(
+        b"1 0 obj\n<</Type/Page/Parent 13 0 R/Resources 30 0 R\
+          /MediaBox[0 0 595.303937007874 841.889763779528]/Contents [2 0 R 33 0 R]>>\nendobj\n",
+    );
+    let stream_at = pdf.len();
+    pdf.extend(
+        format!(
+            "33 0 obj\n<</Length {}/Filter/FlateDecode>>\nstream\n",
+            data.len()
+        )
+        .bytes(),
+    );
+    pdf.extend_from_slice(&data);
+    pdf.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = pdf.len();
+    pdf.extend(
+        format!(
+            "xref\n1 1\n{page_at:010} 00000 n \n33 1\n{stream_at:010} 00000 n \n\
+             trailer\n<</Size 34/Root 31 0 R/Prev {MINZHENG_XREF}>>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .bytes(),
+    );
+    pdf
+}
+
+/// A page that hangs the review's renderer costs only its image: drawn in a
+/// worker under `--timeout`, it is stopped there, the form pages on it say
+/// why, every JSON document is written and the exit status is that of the
+/// reading.
+#[test]
+fn a_page_that_hangs_the_review_renderer_costs_only_its_image() {
+    let input = temp_dir("hostile-slowdraw-in");
+    let out = temp_dir("hostile-slowdraw-out");
+    std::fs::write(input.join("slow.pdf"), slow_to_draw_pdf()).unwrap();
+    std::fs::copy(
+        root().join("samples/printed/health-2025-chromium-bold.pdf"),
+        input.join("good.pdf"),
+    )
+    .unwrap();
+    let t = Instant::now();
+    let (code, stderr) = cli(&[
+        input.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--quiet".as_ref(),
+        "--timeout".as_ref(),
+        "2".as_ref(),
+        "--review".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    let rows = rows(&read_json(&out.join("manifest.json")));
+    for name in ["slow.pdf", "good.pdf"] {
+        assert_eq!(rows[name]["status"], "ok", "{name}: {}", rows[name]);
+        for doc in rows[name]["outputs"].as_array().unwrap() {
+            assert!(out.join(doc.as_str().unwrap()).is_file(), "{doc}");
+        }
+    }
+    assert_eq!(rows["slow.pdf"]["forms"], 5);
+    // The site's pages of slow.pdf: forms 1 and 2 are on page 1.
+    let forms = out.join("review/forms");
+    let pages_of = |n: u32| {
+        let mut found: Vec<String> = std::fs::read_dir(&forms)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .filter(|html| html.contains("slow.pdf") && html.contains(&format!("id=\"page-{n}\"")))
+            .collect();
+        found.sort();
+        found
+    };
+    let undrawn = "Page 1 could not be drawn: stopped: timed out (no progress for 2 s)";
+    let on_page_1 = pages_of(1);
+    assert_eq!(on_page_1.len(), 2);
+    assert!(on_page_1.iter().all(|html| html.contains(undrawn)));
+    // The other pages of the file were drawn by a new worker.
+    let on_page_4 = pages_of(4);
+    assert!(!on_page_4.is_empty() && on_page_4.iter().all(|h| !h.contains("could not be drawn")));
+}
+
 /// Form documents under `out` (everything but the manifest), with bytes.
 fn form_bytes(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     json_files(out)

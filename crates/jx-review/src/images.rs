@@ -20,52 +20,57 @@ pub struct PageImage {
     pub png: Vec<u8>,
 }
 
-/// Renders the wanted pages (1-based) of a PDF. A page that cannot be
-/// rendered gives the reason instead, shown on the site where its image
-/// would be; the other pages are not affected. Never panics: hayro's
-/// renderer runs under `catch_unwind`, as the whole file was read under a
-/// worker's limits before (the CLI only reviews files it has read).
+/// Renders the wanted pages (1-based) of a PDF: [`open`], then
+/// [`render_page`] for each. Untrusted bytes: the CLI calls this only inside
+/// a worker process, under its time and memory limits (a page can loop for
+/// minutes or exhaust memory, which no `catch_unwind` stops).
 pub fn render_pages(
     bytes: Vec<u8>,
     pages: &[u32],
     dpi: f32,
 ) -> Vec<(u32, Result<PageImage, String>)> {
-    let opened = std::panic::catch_unwind(|| PdfFile::open(bytes, PdfOptions::default()));
-    let file = match opened {
-        Ok(Ok(f)) => f,
-        Ok(Err(e)) => return pages.iter().map(|p| (*p, Err(e.to_string()))).collect(),
-        Err(_) => {
-            return pages
-                .iter()
-                .map(|p| (*p, Err("the PDF reader failed on this file".to_string())))
-                .collect();
-        }
-    };
-    pages
-        .iter()
-        .map(|&p| {
-            let index = p as usize;
-            let result = if index == 0 || index > file.page_count() {
-                Err(format!("the file has no page {p}"))
-            } else {
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    file.render_page(index - 1, dpi)
-                })) {
-                    Ok(Ok(raster)) => encode(&raster).map(|png| PageImage {
-                        page: p,
-                        width_pt: f64::from(raster.page_width),
-                        height_pt: f64::from(raster.page_height),
-                        width_px: raster.width,
-                        height_px: raster.height,
-                        png,
-                    }),
-                    Ok(Err(e)) => Err(e.to_string()),
-                    Err(_) => Err("the PDF renderer failed on this page".to_string()),
-                }
-            };
-            (p, result)
-        })
-        .collect()
+    match open(bytes) {
+        Ok(file) => pages
+            .iter()
+            .map(|&p| (p, render_page(&file, p, dpi)))
+            .collect(),
+        Err(why) => pages.iter().map(|p| (*p, Err(why.clone()))).collect(),
+    }
+}
+
+/// Opens a PDF for rendering; why not, in words. Never panics (hayro runs
+/// under `catch_unwind`).
+pub fn open(bytes: Vec<u8>) -> Result<PdfFile, String> {
+    match std::panic::catch_unwind(|| PdfFile::open(bytes, PdfOptions::default())) {
+        Ok(Ok(f)) => Ok(f),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the PDF reader failed on this file".to_string()),
+    }
+}
+
+/// Page `p` (1-based) rendered at `dpi` and encoded; a page that cannot be
+/// rendered gives the reason instead, shown on the site where its image
+/// would be (the other pages are not affected). Never panics.
+pub fn render_page(file: &PdfFile, p: u32, dpi: f32) -> Result<PageImage, String> {
+    let index = p as usize;
+    if index == 0 || index > file.page_count() {
+        return Err(format!("the file has no page {p}"));
+    }
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        file.render_page(index - 1, dpi)
+    }));
+    match rendered {
+        Ok(Ok(raster)) => encode(&raster).map(|png| PageImage {
+            page: p,
+            width_pt: f64::from(raster.page_width),
+            height_pt: f64::from(raster.page_height),
+            width_px: raster.width,
+            height_px: raster.height,
+            png,
+        }),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the PDF renderer failed on this page".to_string()),
+    }
 }
 
 /// PNG bytes of a raster (1 or 3 channels), greyscale when every pixel is

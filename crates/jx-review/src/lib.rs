@@ -18,9 +18,12 @@
 //! keeps a large run usable; [`Selection::Doubtful`] writes only the forms
 //! with repairs or warnings.
 //!
-//! It is a [`Sink`]: the run pushes each finished file, the site renders
-//! its pages from the source PDF (the sink is given the input root). The
-//! site is made anew on every run (carried-over files are fed too).
+//! It is a [`Sink`]: the run pushes each finished file, and the site has
+//! its pages drawn from the source PDF (the sink is given the input root)
+//! by the [`PageRenderer`] it was handed. The site never renders itself: a
+//! PDF's bytes are untrusted, and the CLI's renderer draws them in a worker
+//! process under the same time and memory limits as reading. The site is
+//! made anew on every run (carried-over files are fed too).
 
 mod fields;
 mod html;
@@ -35,7 +38,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use images::{PageImage, encode, render_pages};
+pub use images::{PageImage, encode, open, render_page, render_pages};
 
 /// The site's folder under the output folder (a reserved name of
 /// [`jx_sink::layout`]).
@@ -71,6 +74,36 @@ impl std::str::FromStr for Selection {
     }
 }
 
+/// What a [`PageRenderer`] is asked: some pages of one input file.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderJob<'a> {
+    /// The input file.
+    pub path: &'a Path,
+    /// Its SHA-256 when it was read (hex): a file changed since is not
+    /// drawn, its images would not match the values shown.
+    pub sha256: Option<&'a str>,
+    /// 1-based, sorted, distinct.
+    pub pages: &'a [u32],
+    pub dpi: f32,
+}
+
+/// Draws the site's page images: each page asked for, or why it could not
+/// be drawn (shown in the page where its image would be). Handed to the site
+/// by its caller, so that untrusted bytes are rendered where the caller
+/// chooses (the CLI: a worker process), never by the site itself.
+pub trait PageRenderer {
+    fn render(&mut self, job: &RenderJob<'_>) -> BTreeMap<u32, Result<PageImage, String>>;
+}
+
+impl<F> PageRenderer for F
+where
+    F: FnMut(&RenderJob<'_>) -> BTreeMap<u32, Result<PageImage, String>>,
+{
+    fn render(&mut self, job: &RenderJob<'_>) -> BTreeMap<u32, Result<PageImage, String>> {
+        self(job)
+    }
+}
+
 /// What the index says of one form.
 #[derive(Debug, Clone)]
 struct FormEntry {
@@ -90,16 +123,18 @@ pub struct ReviewSite {
     selection: Selection,
     files: BTreeMap<String, Vec<FormEntry>>,
     pages_written: usize,
+    renderer: Box<dyn PageRenderer>,
 }
 
 impl ReviewSite {
     /// Starts the site under `out/review/`, removing an earlier run's site,
     /// for PDFs found under `input_root` (what rows' paths are relative
-    /// to).
+    /// to), whose page images `renderer` draws.
     pub fn create(
         out: &Path,
         input_root: impl Into<PathBuf>,
         selection: Selection,
+        renderer: Box<dyn PageRenderer>,
     ) -> Result<ReviewSite, SinkError> {
         let root = out.join(DIR);
         if std::fs::symlink_metadata(&root).is_ok() {
@@ -121,6 +156,7 @@ impl ReviewSite {
             selection,
             files: BTreeMap::new(),
             pages_written: 0,
+            renderer,
         })
     }
 
@@ -148,7 +184,7 @@ impl ReviewSite {
 
     /// The images of the pages the chosen forms occupy, written once each.
     fn page_images(
-        &self,
+        &mut self,
         row: &FileRow,
         key: &str,
         forms: &[&FormRecord],
@@ -160,17 +196,12 @@ impl ReviewSite {
         wanted.sort_unstable();
         wanted.dedup();
         let source = self.input_root.join(&row.path);
-        let rendered = match std::fs::read(&source) {
-            Err(e) => {
-                let why = format!("cannot read {}: {e}", source.display());
-                wanted.iter().map(|p| (*p, Err(why.clone()))).collect()
-            }
-            Ok(bytes) if !same_bytes(&bytes, row) => {
-                let why = "the file changed since it was read".to_string();
-                wanted.iter().map(|p| (*p, Err(why.clone()))).collect()
-            }
-            Ok(bytes) => render_pages(bytes, &wanted, DPI),
-        };
+        let rendered = self.renderer.render(&RenderJob {
+            path: &source,
+            sha256: row.sha256.as_deref(),
+            pages: &wanted,
+            dpi: DPI,
+        });
         let mut out = BTreeMap::new();
         for (p, r) in rendered {
             let image = match r {
@@ -188,13 +219,6 @@ impl ReviewSite {
         }
         Ok(out)
     }
-}
-
-/// Whether `bytes` are the file the row describes.
-fn same_bytes(bytes: &[u8], row: &FileRow) -> bool {
-    row.sha256
-        .as_ref()
-        .is_none_or(|sha| hex(&Sha256::digest(bytes)) == *sha)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -276,6 +300,16 @@ mod tests {
         .unwrap()
     }
 
+    /// A renderer in this process: the test's own trusted PDF.
+    fn in_test_process() -> Box<dyn PageRenderer> {
+        Box::new(|job: &RenderJob<'_>| {
+            let bytes = std::fs::read(job.path).unwrap();
+            render_pages(bytes, job.pages, job.dpi)
+                .into_iter()
+                .collect::<BTreeMap<_, _>>()
+        })
+    }
+
     fn temp(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("jx-review-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
@@ -325,7 +359,8 @@ mod tests {
         clean.warnings.clear();
         let forms = vec![hostile, clean];
 
-        let mut site = ReviewSite::create(&out, &input, Selection::Doubtful).unwrap();
+        let mut site =
+            ReviewSite::create(&out, &input, Selection::Doubtful, in_test_process()).unwrap();
         site.file(&FileOutput {
             row: &row,
             forms: &forms,
@@ -363,9 +398,36 @@ mod tests {
         assert!(out.join("review/assets/review.js").is_file());
 
         // A new site replaces the old one.
-        let again = ReviewSite::create(&out, &input, Selection::All).unwrap();
+        let again = ReviewSite::create(&out, &input, Selection::All, in_test_process()).unwrap();
         assert!(!out.join("review/index.html").exists());
         drop(again);
+    }
+
+    #[test]
+    fn a_page_the_renderer_could_not_draw_says_why_in_the_form_page() {
+        let input = temp("undrawn-in");
+        let out = temp("undrawn-out");
+        let failing = Box::new(|job: &RenderJob<'_>| {
+            job.pages
+                .iter()
+                .map(|p| (*p, Err("stopped: timed out (<2 s>)".to_string())))
+                .collect::<BTreeMap<_, _>>()
+        });
+        let mut site = ReviewSite::create(&out, &input, Selection::All, failing).unwrap();
+        let mut row = FileRow::new("x.pdf");
+        row.status = Status::Ok;
+        let mut form = sample_form();
+        form.source.pages = vec![1];
+        site.file(&FileOutput {
+            row: &row,
+            forms: &[form],
+            carried: false,
+        })
+        .unwrap();
+        let page =
+            std::fs::read_to_string(out.join(format!("review/forms/{}-01.html", key("x.pdf"))))
+                .unwrap();
+        assert!(page.contains("Page 1 could not be drawn: stopped: timed out (&lt;2 s&gt;)"));
     }
 
     #[test]

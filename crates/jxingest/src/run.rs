@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<i32> {
     let started = Instant::now();
     let mut tree = JsonTree::new(out);
     let (mut sinks, open_errors) = outputs::sinks(&args.outputs, out);
-    let review = review_site(args)?;
+    let review = review_site(args, &limits)?;
     let review_index = review.as_ref().map(|r| r.index_path());
     sinks.extend(review.map(|r| Box::new(r) as Box<dyn Sink>));
     let progress = Progress::new(inputs.len() + walked.unlisted.len(), args.quiet);
@@ -322,8 +322,10 @@ fn still_valid(prev: &FileRow, path: &Path, out: &Path) -> bool {
 
 /// The review site, when `--review` asks for one: the one place it is
 /// built. Its pages are rendered from the inputs, found under the input
-/// root (a file input's folder).
-fn review_site(args: &Args) -> Result<Option<jx_review::ReviewSite>> {
+/// root (a file input's folder), by a worker process of its own under the
+/// same limits as reading (a page that hangs or kills the renderer costs
+/// only its image).
+fn review_site(args: &Args, limits: &Limits) -> Result<Option<jx_review::ReviewSite>> {
     let Some(which) = &args.review else {
         return Ok(None);
     };
@@ -336,7 +338,8 @@ fn review_site(args: &Args) -> Result<Option<jx_review::ReviewSite>> {
     } else {
         args.input.clone()
     };
-    let site = jx_review::ReviewSite::create(&args.out, input_root, selection)
+    let renderer = worker::WorkerRenderer::new(Slot::new(limits.clone()));
+    let site = jx_review::ReviewSite::create(&args.out, input_root, selection, Box::new(renderer))
         .context("cannot start the review site")?;
     Ok(Some(site))
 }

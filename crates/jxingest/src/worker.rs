@@ -40,6 +40,13 @@
 //! again with page N skipped (at most [`MAX_SKIPS`] pages): the other pages
 //! are kept and the file is `recovered`, its reason naming the lost page.
 //! Stopped while opening the file or mapping its forms, it is `failed`.
+//!
+//! The review site's page images are drawn by the same worker program under
+//! the same limits ([`render`]): no byte of an input is parsed in the parent.
+
+mod render;
+
+pub use render::WorkerRenderer;
 
 use crate::settings::Settings;
 use jx_ingest::{FileReport, Ocr, SkipPage, SourceFile, Step};
@@ -67,6 +74,15 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// its death.
 const STDERR_TAIL: usize = 4096;
 
+/// Parent → worker: one line of the protocol.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Order {
+    /// Read a file (answered by steps and [`Reply::Done`]).
+    Read(Request),
+    /// Draw pages of a file for the review site (see [`render`]).
+    Render(render::RenderRequest),
+}
+
 /// Parent → worker: read this file, with these settings.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Request {
@@ -83,6 +99,10 @@ pub struct Request {
 pub enum Reply {
     Step(Step),
     Done(Done),
+    /// A page drawn for the review site, or why not.
+    Drawn(render::Drawn),
+    /// Every page of a [`Order::Render`] answered.
+    Rendered,
 }
 
 /// The worker's answer for one file: its report, or the problem that kept
@@ -134,11 +154,14 @@ pub fn worker_main() -> i32 {
     let stdin = std::io::stdin();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
-        let Ok(req) = serde_json::from_str::<Request>(&line) else {
-            continue;
-        };
-        let done = read_file(&req, &mut |step| emit(&Reply::Step(step)));
-        emit(&Reply::Done(done));
+        match serde_json::from_str::<Order>(&line) {
+            Ok(Order::Read(req)) => {
+                let done = read_file(&req, &mut |step| emit(&Reply::Step(step)));
+                emit(&Reply::Done(done));
+            }
+            Ok(Order::Render(req)) => render::render_file(&req),
+            Err(_) => {}
+        }
     }
     0
 }
@@ -328,7 +351,7 @@ impl Worker {
         })
     }
 
-    fn send(&mut self, req: &Request) -> std::io::Result<()> {
+    fn send(&mut self, req: &Order) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(req).expect("requests serialize");
         line.push(b'\n');
         self.stdin.write_all(&line)?;
@@ -422,12 +445,12 @@ impl Slot {
         let file_deadline = Instant::now() + timeout * TOTAL_FACTOR;
         let mut skip: Vec<SkipPage> = Vec::new();
         loop {
-            let req = Request {
+            let req = Order::Read(Request {
                 path: path.to_path_buf(),
                 rel: rel.to_string(),
                 settings: settings.clone(),
                 skip: skip.clone(),
-            };
+            });
             let w = self.ready_worker(&req)?;
             let mut step = Step::Open;
             let mut step_deadline = Instant::now() + timeout;
@@ -446,6 +469,8 @@ impl Slot {
                         self.worker = Some(w);
                         return Ok(done);
                     }
+                    // Not an answer to a read.
+                    Ok(Line::Reply(Reply::Drawn(_) | Reply::Rendered)) => {}
                     Ok(Line::Eof) | Err(RecvTimeoutError::Disconnected) => {
                         break w.death(&self.limits);
                     }
@@ -481,7 +506,7 @@ impl Slot {
 
     /// A worker that has accepted `req` (a worker found dead is replaced
     /// once).
-    fn ready_worker(&mut self, req: &Request) -> Result<Worker, Stop> {
+    fn ready_worker(&mut self, req: &Order) -> Result<Worker, Stop> {
         let stop = |d: String| Stop(Problem::file(ProblemCode::Stopped, d));
         for _ in 0..2 {
             let mut w = match self.worker.take() {
