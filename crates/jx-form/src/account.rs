@@ -279,6 +279,7 @@ mod tests {
             confidence: None,
             engine: None,
             rewrites: Vec::new(),
+            unsure: Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use crate::labels::{Label, label_of, nearest_label};
 use crate::taxonomy;
-use jx_model::{Cell, Extraction, OcrEngineId, OcrRewrite, Rect, Table};
+use jx_model::{Cell, Extraction, OcrEngineId, OcrRewrite, Rect, Table, UnsureChar};
 
 /// Where on a page part of a cell was read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +32,9 @@ pub struct GridCell {
     /// Rewrites the OCR stage made to the cell's glyphs (logged as repairs
     /// of the field the cell becomes).
     pub rewrites: Vec<OcrRewrite>,
+    /// Characters the recogniser read with little margin (evidence the
+    /// form layer weighs: [`crate::record::Recorder::read`]).
+    pub unsure: Vec<UnsureChar>,
     pub label: Option<Label>,
     /// For a label snapped from OCR text one or two characters off: the text
     /// as read (the repair to log).
@@ -50,6 +53,12 @@ impl GridCell {
             from.rewrites
                 .iter()
                 .filter(|w| text.contains(w.rewritten.as_str()))
+                .cloned(),
+        );
+        self.unsure.extend(
+            from.unsure
+                .iter()
+                .filter(|u| text.contains(u.read.as_str()))
                 .cloned(),
         );
         (self.label, self.label_read_as) = classify(&self.text, self.confidence.is_some());
@@ -120,6 +129,7 @@ impl FormGrid {
                         confidence: c.confidence,
                         engine: c.engine,
                         rewrites: c.rewrites.clone(),
+                        unsure: c.unsure.clone(),
                         label,
                         label_read_as,
                         extraction,
@@ -334,6 +344,7 @@ mod tests {
             confidence: None,
             engine: None,
             rewrites: Vec::new(),
+            unsure: Vec::new(),
         }
     }
 

@@ -17,14 +17,27 @@ pub struct Recorder {
     pub low_confidence: f32,
     /// The look-alike habits of each OCR engine.
     pub lookalikes: Vec<LookalikeProfile>,
+    /// Margin over the runner-up under which a character is a doubt.
+    pub min_char_margin: f32,
 }
+
+/// Default of [`crate::FormOptions::min_char_margin`]: chosen on the tuning
+/// scans with `scripts/ocr-compare` (README "Doubts").
+pub const MIN_CHAR_MARGIN: f32 = 0.3;
 
 impl Recorder {
     pub fn new(low_confidence: f32) -> Self {
         Recorder {
             low_confidence,
+            min_char_margin: MIN_CHAR_MARGIN,
             ..Default::default()
         }
+    }
+
+    /// With another margin under which a character is a doubt.
+    pub fn with_min_char_margin(mut self, margin: f32) -> Self {
+        self.min_char_margin = margin;
+        self
     }
 
     /// With the engines' look-alike profiles.
@@ -84,6 +97,10 @@ impl Recorder {
             } else {
                 self.diagnostics.repair(d);
             }
+        }
+        if let Some(why) = unsure_doubt(cell, self.min_char_margin) {
+            self.diagnostics
+                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(first.page, bbox));
         }
         for why in ocr_doubts(&cell.text, cell.confidence, self.low_confidence) {
             self.diagnostics
@@ -164,6 +181,27 @@ impl Recorder {
     }
 }
 
+/// Why a cell is in doubt for its characters read with a margin under
+/// `min_margin` over their runner-up (`壁` with `璧` close behind), or
+/// `None`.
+fn unsure_doubt(cell: &GridCell, min_margin: f32) -> Option<String> {
+    let close: Vec<String> = cell
+        .unsure
+        .iter()
+        .filter(|u| u.margin < min_margin)
+        .map(|u| match u.runner_up.as_str() {
+            "" => format!("{:?} (or nothing, margin {:.2})", u.read, u.margin),
+            r => format!("{:?} (or {r:?}, margin {:.2})", u.read, u.margin),
+        })
+        .collect();
+    (!close.is_empty()).then(|| {
+        format!(
+            "OCR read {} with little margin over the next reading: check against the page",
+            close.join(", ")
+        )
+    })
+}
+
 /// Why a text read by OCR (`confidence` is `Some`) is in doubt: a
 /// confidence under `low`, a character no form prints. Nothing for a text
 /// layer or an empty text.
@@ -206,6 +244,7 @@ mod tests {
             confidence: Some(0.9),
             engine: Some(OcrEngineId::Tesseract),
             rewrites,
+            unsure: Vec::new(),
             label: None,
             label_read_as: None,
             extraction: Extraction::Ocr,
@@ -257,5 +296,28 @@ mod tests {
         let mut pp = ocr_cell("之90", vec![]);
         pp.engine = Some(OcrEngineId::PpOcr);
         assert!(rec.lookalikes_of(&pp).is_none());
+    }
+
+    #[test]
+    fn a_character_read_with_little_margin_makes_its_field_a_doubt() {
+        let mut cell = ocr_cell("重庆市壁山区", Vec::new());
+        cell.unsure = vec![
+            jx_model::UnsureChar {
+                read: "壁".into(),
+                runner_up: "璧".into(),
+                margin: 0.12,
+            },
+            jx_model::UnsureChar {
+                read: "区".into(),
+                runner_up: "".into(),
+                margin: 0.8,
+            },
+        ];
+        let mut rec = Recorder::new(0.6);
+        rec.read("project.department", &cell);
+        let w = &rec.diagnostics.warnings;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].path, "project.department");
+        assert!(w[0].detail.contains("\"壁\" (or \"璧\", margin 0.12)"), "{}", w[0].detail);
     }
 }

@@ -225,6 +225,54 @@ pub fn snap_ocr_title(text: &str) -> Option<&'static str> {
     (d > 0 && !tie && d <= max_title_edits(t.chars().count())).then_some(t)
 }
 
+/// How bound volumes end their cover title after the agency and year: a
+/// closed vocabulary, as the form titles are ([`STANDARD_TITLES`]).
+pub const COVER_TITLE_ENDINGS: &[&str] = &[
+    "年度项目支出绩效目标汇总表",
+    "年度项目支出绩效目标申报表汇编",
+    "年度项目支出绩效目标申报表",
+    "年度项目支出绩效目标表",
+    "年度项目绩效目标汇总表",
+    "年度项目绩效目标申报表汇编",
+    "年度财政项目支出绩效目标汇编",
+    "年度部门预算项目支出绩效目标",
+];
+
+/// Characters a cover title's ending read by OCR may be off and still be
+/// snapped: one in four (three of the 13 of 年度项目支出绩效目标汇总表 —
+/// `年：项1三支出…` is three off). Looser than a form title's one in six:
+/// the ending must also stand at the end of the cover's largest line, after
+/// the agency and a year.
+pub fn max_cover_ending_edits(chars: usize) -> usize {
+    (chars / 4).max(1)
+}
+
+/// A cover title read by OCR with its ending snapped to the nearest of
+/// [`COVER_TITLE_ENDINGS`]: `(snapped, ending as read)`, or `None` when it
+/// ends in one exactly, none is near, or two are as near. Only the ending
+/// changes: the agency's name before it is kept as read. The ending is
+/// looked for after a year (`2022年…`), so that no other text is snapped.
+pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
+    static AFTER_YEAR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
+    // White space out, nothing else changed: the agency's name stays as read.
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let year = AFTER_YEAR.find_iter(&t).last()?;
+    let head = &t[..year.end()];
+    let tail: Vec<char> = t[year.end()..].chars().collect();
+    let key = |e: &str| {
+        let ec: Vec<char> = e.chars().collect();
+        (crate::labels::edit_distance(&tail, &ec), ec.len().abs_diff(tail.len()))
+    };
+    let mut ranked: Vec<((usize, usize), &str)> =
+        COVER_TITLE_ENDINGS.iter().map(|e| (key(e), *e)).collect();
+    ranked.sort();
+    let ((d, _), best) = ranked[0];
+    let tie = ranked.get(1).is_some_and(|r| r.0 == ranked[0].0);
+    let fits = d > 0 && !tie && d <= max_cover_ending_edits(best.chars().count());
+    fits.then(|| (format!("{head}{best}"), tail.iter().collect()))
+}
+
 /// Finds the title and the year among `candidates` (in reading order:
 /// heading lines, then the table's cells above its first label), the table
 /// spanning `table_x` horizontally.
@@ -431,5 +479,17 @@ mod tests {
         )];
         let f = find(&lines, (50.0, 545.0));
         assert_eq!((f.title, f.year), (None, None));
+    }
+
+    #[test]
+    fn a_cover_titles_ending_read_a_few_characters_off_is_snapped() {
+        let (t, read) =
+            snap_cover_title("上海市闵行区社会保障服务中心2022年：项1三支出绩效目标汇总表").unwrap();
+        assert_eq!(t, "上海市闵行区社会保障服务中心2022年度项目支出绩效目标汇总表");
+        assert_eq!(read, "年：项1三支出绩效目标汇总表");
+        // Exact, far off, or no year: left as read.
+        assert_eq!(snap_cover_title("某区2022年度项目支出绩效目标汇总表"), None);
+        assert_eq!(snap_cover_title("某区2022年工作报告"), None);
+        assert_eq!(snap_cover_title("某区项1三支出绩效目标汇总表"), None);
     }
 }

@@ -77,6 +77,7 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
                         confidence: a.confidence,
                         engine: a.engine,
                         rewrites: a.rewrites,
+                        unsure: a.unsure,
                     }
                 })
                 .collect(),

@@ -21,6 +21,8 @@ pub struct Assembled {
     pub engine: Option<jx_model::OcrEngineId>,
     /// The OCR stage's rewrites of these glyphs, in reading order.
     pub rewrites: Vec<jx_model::OcrRewrite>,
+    /// The recognisers' unsure characters of these glyphs, in reading order.
+    pub unsure: Vec<jx_model::UnsureChar>,
     /// Largest font size seen.
     pub font_size: f32,
 }
@@ -101,10 +103,9 @@ pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
     for line in lines(glyphs, opts) {
         // Rewrites in reading order.
         for g in &line {
-            if let GlyphOrigin::Ocr(r) = &g.origin
-                && let Some(w) = &r.rewrite
-            {
-                out.rewrites.push((**w).clone());
+            if let GlyphOrigin::Ocr(r) = &g.origin {
+                out.rewrites.extend(r.rewrite.as_deref().cloned());
+                out.unsure.extend(r.unsure.iter().cloned());
             }
         }
         let text = join_line(&line, opts);

@@ -177,6 +177,7 @@ fn layout(number: u32, bbox: Rect, texts: &[&str]) -> PageLayout {
             confidence: Some(0.9),
             engine: None,
             rewrites: Vec::new(),
+            unsure: Vec::new(),
         })
         .collect();
     PageLayout {

@@ -59,6 +59,20 @@ pub struct OcrRewrite {
     pub doubtful: bool,
 }
 
+/// A character a recogniser read with little margin over its next-best
+/// reading: evidence for the form layer, which decides whether it is a
+/// doubt (a rare character read as its common look-alike, `璧` as `壁`,
+/// often is one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnsureChar {
+    /// The character as read.
+    pub read: String,
+    /// The runner-up reading; empty where it was "no character".
+    pub runner_up: String,
+    /// Best minus runner-up probability, 0..1.
+    pub margin: f32,
+}
+
 /// What a recogniser says about a word it made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OcrReading {
@@ -67,6 +81,10 @@ pub struct OcrReading {
     pub engine: OcrEngineId,
     /// Set when the glyph's text is not what the engine read.
     pub rewrite: Option<Box<OcrRewrite>>,
+    /// Characters read with little margin over the runner-up (engines that
+    /// give per-character probabilities), in reading order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsure: Vec<UnsureChar>,
 }
 
 /// Who produced a glyph, and how sure it is.
@@ -85,6 +103,7 @@ impl GlyphOrigin {
             confidence,
             engine,
             rewrite: None,
+            unsure: Vec::new(),
         })
     }
 

@@ -2,7 +2,7 @@
 //! lines of a page that lie outside any table.
 
 use crate::geometry::Rect;
-use crate::page::{Extraction, OcrEngineId, OcrRewrite};
+use crate::page::{Extraction, OcrEngineId, OcrRewrite, UnsureChar};
 use serde::{Deserialize, Serialize};
 
 /// One cell of a table grid. A merged cell spans several grid rows or columns;
@@ -30,6 +30,10 @@ pub struct Cell {
     /// Rewrites the OCR stage made to the cell's glyphs, in reading order.
     #[serde(default)]
     pub rewrites: Vec<OcrRewrite>,
+    /// Characters of the cell's glyphs read with little margin over their
+    /// runner-up, in reading order.
+    #[serde(default)]
+    pub unsure: Vec<UnsureChar>,
 }
 
 impl Cell {

@@ -457,6 +457,7 @@ fn words_to_glyphs(words: &[Word], to_page: &impl Fn(f32, f32) -> jx_model::Poin
                 confidence: conf,
                 engine: OcrEngineId::Tesseract,
                 rewrite,
+                unsure: Vec::new(),
             }),
             overdrawn: 0,
         });

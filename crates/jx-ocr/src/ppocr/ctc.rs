@@ -25,6 +25,10 @@ pub(crate) struct Decoded {
     /// Where each kept character was emitted, as a fraction of the line's
     /// width (time step centre / steps).
     pub positions: Vec<f32>,
+    /// Each kept character's margin over the runner-up class at its surest
+    /// time step (best − second-best probability), and that runner-up (""
+    /// for the blank: the character may not be there at all).
+    pub margins: Vec<(f32, String)>,
 }
 
 /// Decodes `steps` (time steps × `c` class probabilities): the best class
@@ -34,17 +38,21 @@ pub(crate) fn decode(steps: &[f32], c: usize, classes: &[String]) -> Decoded {
     let mut out = Decoded::default();
     let mut prev = usize::MAX;
     let mut sum = 0f32;
+    let class = |k: usize| classes.get(k).map_or("", String::as_str);
     for (i, row) in steps.chunks_exact(c).enumerate() {
-        let (best, p) =
-            row.iter().enumerate().fold(
-                (0usize, f32::MIN),
-                |a, (k, &v)| if v > a.1 { (k, v) } else { a },
-            );
+        let (best, p, second, q) = top_two(row);
+        let margin = p - q;
         if best != 0 && best != prev {
-            out.text
-                .push_str(classes.get(best).map_or("", String::as_str));
+            out.text.push_str(class(best));
             out.positions.push((i as f32 + 0.5) / t.max(1) as f32);
+            out.margins.push((margin, class(second).to_string()));
             sum += p;
+        } else if best != 0
+            && let Some(last) = out.margins.last_mut()
+            && margin > last.0
+        {
+            // The same character over more steps: its surest step counts.
+            *last = (margin, class(second).to_string());
         }
         prev = best;
     }
@@ -52,6 +60,21 @@ pub(crate) fn decode(steps: &[f32], c: usize, classes: &[String]) -> Decoded {
         out.confidence = sum / out.positions.len() as f32;
     }
     out
+}
+
+/// The best and second-best class of one time step, with their
+/// probabilities.
+fn top_two(row: &[f32]) -> (usize, f32, usize, f32) {
+    let (mut b, mut p, mut s, mut q) = (0usize, f32::MIN, 0usize, f32::MIN);
+    for (k, &v) in row.iter().enumerate() {
+        if v > p {
+            (s, q) = (b, p);
+            (b, p) = (k, v);
+        } else if v > q {
+            (s, q) = (k, v);
+        }
+    }
+    (b, p, s, q.max(0.0))
 }
 
 #[cfg(test)]
@@ -90,5 +113,23 @@ mod tests {
         assert!((d.confidence - (0.9 + 0.7 + 0.6 + 0.5) / 4.0).abs() < 1e-6);
         assert_eq!(d.positions.len(), 4);
         assert!(d.positions[0] < d.positions[1]);
+    }
+
+    #[test]
+    fn each_character_keeps_its_margin_over_the_runner_up() {
+        let classes = classes("壁\n璧");
+        // 壁 over two steps (margins 0.1 then 0.3), a blank, 璧 sure.
+        let steps = [
+            0.0, 0.5, 0.4, 0.1, //
+            0.0, 0.6, 0.3, 0.1, //
+            0.9, 0.05, 0.05, 0.0, //
+            0.02, 0.0, 0.98, 0.0,
+        ];
+        let d = decode(&steps, 4, &classes);
+        assert_eq!(d.text, "壁璧");
+        assert!((d.margins[0].0 - 0.3).abs() < 1e-6);
+        assert_eq!(d.margins[0].1, "璧");
+        assert!((d.margins[1].0 - 0.96).abs() < 1e-6);
+        assert_eq!(d.margins[1].1, "");
     }
 }

@@ -23,7 +23,9 @@ pub use locate::{INSTALL_PREFIX, Located, locate};
 
 use crate::crops::{Rendered, TextBlob, cell_blob, outside_blobs, render};
 use crate::{OcrError, OcrFeed, OcrOptions, PreparedPage};
-use jx_model::{Glyph, GlyphOrigin, LookalikeProfile, OcrEngineId, OcrReading, OcrRewrite, Rect};
+use jx_model::{
+    Glyph, GlyphOrigin, LookalikeProfile, OcrEngineId, OcrReading, OcrRewrite, Rect, UnsureChar,
+};
 use ort::session::Session;
 use ort::value::Tensor;
 use std::sync::{Mutex, OnceLock};
@@ -298,9 +300,31 @@ fn line_glyph(
             confidence: d.confidence,
             engine: OcrEngineId::PpOcr,
             rewrite,
+            unsure: unsure_chars(&d),
         }),
         overdrawn: 0,
     })
+}
+
+/// Margin over the runner-up under which a character is reported unsure.
+/// Generous on purpose: the form layer's own threshold
+/// (`FormOptions::min_char_margin`) decides what is a doubt; this only
+/// keeps sure characters (nearly all of them) out of the evidence.
+const REPORT_MARGIN: f32 = 0.9;
+
+/// The decoded line's characters read with a margin under
+/// [`REPORT_MARGIN`] (spaces aside).
+fn unsure_chars(d: &ctc::Decoded) -> Vec<UnsureChar> {
+    d.text
+        .chars()
+        .zip(&d.margins)
+        .filter(|(c, (m, _))| !c.is_whitespace() && *m < REPORT_MARGIN)
+        .map(|(c, (m, r))| UnsureChar {
+            read: c.to_string(),
+            runner_up: r.clone(),
+            margin: *m,
+        })
+        .collect()
 }
 
 impl crate::Recognizer for PpOcr {
