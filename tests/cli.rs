@@ -41,8 +41,27 @@ fn bad_files_are_rows_not_crashes_and_reruns_are_identical() {
             "{bad}"
         );
     }
+    // Cut to its first third, the sample keeps its five pages but loses
+    // the font objects written after them (the reason says how many glyphs
+    // give no Unicode on each page): no page can be read, so the file is
+    // `failed`, every page `unreadable` (measured: the product's answer for
+    // this cut). Never `ok` or `no_forms`: those would hide the lost pages.
+    let truncated = row("truncated.pdf");
+    assert_eq!(truncated["status"], "failed", "{truncated}");
+    assert_eq!(truncated["forms"], 0, "{truncated}");
     assert!(
-        ["failed", "ok", "no_forms"].contains(&row("truncated.pdf")["status"].as_str().unwrap())
+        truncated["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("cut short")),
+        "{truncated}"
+    );
+    assert!(
+        truncated["page_roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r == "unreadable"),
+        "{truncated}"
     );
 
     let first: Vec<_> = json_files(&out)

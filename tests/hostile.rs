@@ -16,6 +16,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+/// Hang guard, not a speed limit: a run (or a wait for a run's progress)
+/// that takes this long has hung. Measured on 2 shared cores, debug build
+/// (commit 14de2f8): the hostile run 4.3 s, the stalled page 2.3 s, the
+/// renderer that hangs 3.6 s, the wait for six journaled files 0.4 s; this
+/// is well over 10× each. Speed is measured by scripts/bench, not here.
+const HANG_GUARD: Duration = Duration::from_secs(300);
+
 /// The good samples mixed in: small ones, one per producer.
 const GOOD: [&str; 2] = ["minzheng-2024-libreoffice", "health-2025-chromium-bold"];
 /// Keys not compared with the expected documents: the file's own path and
@@ -139,10 +146,7 @@ fn hostile_files_mixed_with_good_ones_each_get_a_row_and_the_good_ones_stay_righ
         code, 1,
         "some files failed: exit status 1; stderr: {stderr}"
     );
-    assert!(
-        elapsed < Duration::from_secs(150),
-        "the run took {elapsed:?}"
-    );
+    assert!(elapsed < HANG_GUARD, "hung: the run took {elapsed:?}");
 
     // Nothing written outside --out, and no path taken from a PDF's text.
     assert_eq!(before, snapshot(&base, &out), "files changed outside --out");
@@ -250,7 +254,7 @@ fn a_page_that_hangs_is_stopped_and_the_file_read_without_it() {
         .output()
         .unwrap();
     assert_eq!(out_cmd.status.code(), Some(1));
-    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+    assert!(t.elapsed() < HANG_GUARD, "hung: {:?}", t.elapsed());
     let rows = rows(&read_json(&out.join("manifest.json")));
     assert_eq!(rows["good.pdf"]["status"], "ok");
     let stalled = &rows["stall-me.pdf"];
@@ -414,7 +418,7 @@ fn a_page_that_hangs_the_review_renderer_costs_only_its_image() {
         "--review".as_ref(),
     ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    assert!(t.elapsed() < HANG_GUARD, "hung: {:?}", t.elapsed());
     let rows = rows(&read_json(&out.join("manifest.json")));
     for name in ["slow.pdf", "good.pdf"] {
         assert_eq!(rows[name]["status"], "ok", "{name}: {}", rows[name]);
@@ -564,7 +568,7 @@ fn a_run_killed_half_way_and_resumed_ends_with_the_outputs_of_an_uninterrupted_r
     let journal = out.join("manifest.journal.jsonl");
     let t = Instant::now();
     while std::fs::read_to_string(&journal).map_or(0, |j| j.lines().count()) < 6 {
-        assert!(t.elapsed() < Duration::from_secs(120), "no progress");
+        assert!(t.elapsed() < HANG_GUARD, "hung: no progress");
         assert!(child.try_wait().unwrap().is_none(), "finished too early");
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -13,6 +13,12 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// Hang guard, not a speed limit: a wait for a run's progress that takes
+/// this long has hung. Measured on 2 shared cores, debug build (commit
+/// 14de2f8): the first file is journaled after 0.3 s; this is far over 10×
+/// that. Speed is measured by scripts/bench, not here.
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Runs the program with `args`; its output.
 fn jx<I, S>(args: I) -> Output
 where
@@ -388,7 +394,7 @@ fn a_run_killed_with_sigkill_leaves_whole_files_and_resume_completes_it() {
             child.try_wait().unwrap().is_none(),
             "the run ended before it was killed"
         );
-        assert!(t.elapsed().as_secs() < 120, "no file journaled in 2 min");
+        assert!(t.elapsed() < HANG_GUARD, "hung: no file journaled");
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
     child.kill().unwrap(); // SIGKILL
