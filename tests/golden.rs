@@ -238,51 +238,6 @@ fn every_document_written_validates_against_the_schema() {
 /// missing). The test fails when one of them is given after all: then the gap
 /// is closed and its line must go.
 const KNOWN_GAPS: &[(&str, &str, &str, &str)] = &[
-    // A merged level cell cut by a page break, blank on the new page: the
-    // product carries the level down from the row above (the values are
-    // right, the golden diff checks them) but says nothing of it.
-    (
-        "printed/edu-2023-chromium",
-        "05:indicators[2].level1",
-        "level_restored",
-        "level cell blank after a page break is carried down silently",
-    ),
-    (
-        "printed/edu-2023-chromium",
-        "05:indicators[2].level2",
-        "level_restored",
-        "level cell blank after a page break is carried down silently",
-    ),
-    (
-        "printed/edu-2023-libreoffice",
-        "05:indicators[4].level1",
-        "level_restored",
-        "level cell blank after a page break is carried down silently",
-    ),
-    (
-        "printed/edu-2023-libreoffice",
-        "05:indicators[4].level2",
-        "level_restored",
-        "level cell blank after a page break is carried down silently",
-    ),
-    (
-        "printed/wenlv-2024-chromium",
-        "03:indicators[4].level1",
-        "level_restored",
-        "level cell blank after a page break is carried down silently",
-    ),
-    (
-        "printed/wenlv-2024-chromium",
-        "03:indicators[4].level2",
-        "level_restored",
-        "level cell blank after a page break is carried down silently",
-    ),
-    (
-        "printed/wenlv-2024-chromium",
-        "06:indicators[5].level1",
-        "level_restored",
-        "level cell blank after a page break is carried down silently",
-    ),
     // OCR reads a speck in the blank 1-bit cell as `\`: the warning is
     // `unparsable_date` (the value is null all the same), not `missing_field`.
     (

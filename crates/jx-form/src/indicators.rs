@@ -103,7 +103,13 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
         };
         let l1 = level(l1_col, rec, "level1");
         let l2 = level(l2_col, rec, "level2");
-        let (level1, level2) = resolve_levels(rec, i, l1, l2, prev.as_ref());
+        // A blank level cell is noted once, at the first row it covers.
+        let blank_starts = |c: Option<Column>| {
+            c.and_then(|c| cell_in(grid, row, c))
+                .is_some_and(|cell| cell.row == row && cell.text.trim().is_empty())
+        };
+        let starts = (blank_starts(l1_col), blank_starts(l2_col));
+        let (level1, level2) = resolve_levels(rec, i, (l1, l2), prev.as_ref(), starts);
         let parsed = normalize::value(&text);
         prev = Some((level1.clone(), level2.clone()));
         out.push(Indicator {
@@ -153,13 +159,15 @@ fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Optio
 
 /// The levels of one row: printed, or carried down from the row above when
 /// a merged cell covers it (or the page break left it blank); then checked
-/// against the taxonomy.
+/// against the taxonomy. `blank_starts`: the row's level-1 / level-2 cell
+/// is blank and begins at this row (a blank merged cell is noted once, at
+/// its first row).
 fn resolve_levels(
     rec: &mut Recorder,
     i: usize,
-    l1: Option<String>,
-    l2: Option<String>,
+    (l1, l2): (Option<String>, Option<String>),
     prev: Option<&(String, String)>,
+    blank_starts: (bool, bool),
 ) -> (String, String) {
     let path1 = format!("indicators[{i}].level1");
     // A level 2 label in the 一级 column: the layout shifted the row.
@@ -173,6 +181,35 @@ fn resolve_levels(
         );
         return (parent.to_string(), t1.to_string());
     }
+    let blank1 = l1.is_none() && blank_starts.0;
+    let blank2 = l2.is_none() && blank_starts.1;
+    let got = restore_levels(rec, i, l1, l2, prev);
+    if let Some((p1, p2)) = prev {
+        // A blank level cell under a filled one: a merged cell cut by a
+        // page break, left blank on the new page. The row above gives it
+        // back (where the taxonomy did not: that repair is logged
+        // already); logged, so that nothing is filled in silently.
+        if blank1 && got.0 == *p1 {
+            carry_note(rec, &path1, "一级指标", p1);
+        }
+        if blank2 && got.1 == *p2 {
+            carry_note(rec, &format!("indicators[{i}].level2"), "二级指标", p2);
+        }
+    }
+    got
+}
+
+/// Levels 1 and 2 of a row whose level cells read `l1`, `l2` (`None`:
+/// blank), the row above's being `prev`: carried down, or restored by the
+/// national taxonomy.
+fn restore_levels(
+    rec: &mut Recorder,
+    i: usize,
+    l1: Option<String>,
+    l2: Option<String>,
+    prev: Option<&(String, String)>,
+) -> (String, String) {
+    let path1 = format!("indicators[{i}].level1");
     let carried = l1.is_none();
     let level2 = l2.or_else(|| prev.map(|p| p.1.clone())).unwrap_or_default();
     let level1 = l1.or_else(|| prev.map(|p| p.0.clone())).unwrap_or_default();
@@ -214,6 +251,22 @@ fn resolve_levels(
     }
 }
 
+/// The `level_restored` repair of a level cell left blank and given the
+/// row above's `carried` label.
+fn carry_note(rec: &mut Recorder, path: &str, which: &str, carried: &str) {
+    if carried.is_empty() {
+        return;
+    }
+    rec.repair(
+        Diagnostic::new(
+            Code::LevelRestored,
+            path,
+            format!("the {which} cell of this row is blank (a merged cell cut by a page break); {carried:?} carried from the row above"),
+        )
+        .change("", carried),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,7 +282,13 @@ mod tests {
     #[test]
     fn a_level2_label_in_the_level1_column_is_restored() {
         let mut rec = Recorder::new(0.6);
-        let got = resolve_levels(&mut rec, 0, s("时效指标"), s("时效指标"), None);
+        let got = resolve_levels(
+            &mut rec,
+            0,
+            (s("时效指标"), s("时效指标")),
+            None,
+            (false, false),
+        );
         assert_eq!(got, prev("产出指标", "时效指标"));
         assert_eq!(rec.diagnostics.repairs[0].kind, "level_restored");
     }
@@ -238,24 +297,49 @@ mod tests {
     fn a_lost_level1_comes_from_the_taxonomy_not_the_row_above() {
         let mut rec = Recorder::new(0.6);
         let above = prev("产出指标", "时效指标");
-        let got = resolve_levels(&mut rec, 3, None, s("经济效益指标"), Some(&above));
+        let got = resolve_levels(
+            &mut rec,
+            3,
+            (None, s("经济效益指标")),
+            Some(&above),
+            (false, false),
+        );
         assert_eq!(got, prev("效益指标", "经济效益指标"));
         assert_eq!(rec.diagnostics.repairs.len(), 1);
     }
 
     #[test]
-    fn merged_cells_carry_down_silently() {
+    fn blank_level_cells_are_carried_down_and_logged() {
         let mut rec = Recorder::new(0.6);
         let above = prev("效益指标", "社会效益指标");
-        let got = resolve_levels(&mut rec, 5, None, None, Some(&above));
+        let got = resolve_levels(&mut rec, 5, (None, None), Some(&above), (true, true));
         assert_eq!(got, above);
-        assert!(rec.diagnostics.repairs.is_empty() && rec.diagnostics.warnings.is_empty());
+        let paths: Vec<&str> = rec
+            .diagnostics
+            .repairs
+            .iter()
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(paths, ["indicators[5].level1", "indicators[5].level2"]);
+        assert!(
+            rec.diagnostics
+                .repairs
+                .iter()
+                .all(|d| d.kind == Code::LevelRestored)
+        );
+        assert!(rec.diagnostics.warnings.is_empty());
     }
 
     #[test]
     fn an_older_template_is_kept_as_printed_with_a_warning() {
         let mut rec = Recorder::new(0.6);
-        let got = resolve_levels(&mut rec, 0, s("产出指标"), s("成本指标"), None);
+        let got = resolve_levels(
+            &mut rec,
+            0,
+            (s("产出指标"), s("成本指标")),
+            None,
+            (false, false),
+        );
         assert_eq!(got, prev("产出指标", "成本指标"));
         assert!(rec.diagnostics.repairs.is_empty());
         assert_eq!(rec.diagnostics.warnings[0].kind, "hierarchy_as_printed");
@@ -264,7 +348,13 @@ mod tests {
     #[test]
     fn unknown_labels_are_kept_with_a_warning() {
         let mut rec = Recorder::new(0.6);
-        let got = resolve_levels(&mut rec, 0, s("业务指标"), s("工作量指标"), None);
+        let got = resolve_levels(
+            &mut rec,
+            0,
+            (s("业务指标"), s("工作量指标")),
+            None,
+            (false, false),
+        );
         assert_eq!(got, prev("业务指标", "工作量指标"));
         assert_eq!(rec.diagnostics.warnings.len(), 2);
     }

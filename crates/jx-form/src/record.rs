@@ -318,6 +318,10 @@ mod tests {
         let w = &rec.diagnostics.warnings;
         assert_eq!(w.len(), 1, "{w:?}");
         assert_eq!(w[0].path, "project.department");
-        assert!(w[0].detail.contains("\"壁\" (or \"璧\", margin 0.12)"), "{}", w[0].detail);
+        assert!(
+            w[0].detail.contains("\"壁\" (or \"璧\", margin 0.12)"),
+            "{}",
+            w[0].detail
+        );
     }
 }

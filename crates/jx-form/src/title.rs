@@ -262,7 +262,10 @@ pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
     let tail: Vec<char> = t[year.end()..].chars().collect();
     let key = |e: &str| {
         let ec: Vec<char> = e.chars().collect();
-        (crate::labels::edit_distance(&tail, &ec), ec.len().abs_diff(tail.len()))
+        (
+            crate::labels::edit_distance(&tail, &ec),
+            ec.len().abs_diff(tail.len()),
+        )
     };
     let mut ranked: Vec<((usize, usize), &str)> =
         COVER_TITLE_ENDINGS.iter().map(|e| (key(e), *e)).collect();
@@ -484,8 +487,12 @@ mod tests {
     #[test]
     fn a_cover_titles_ending_read_a_few_characters_off_is_snapped() {
         let (t, read) =
-            snap_cover_title("上海市闵行区社会保障服务中心2022年：项1三支出绩效目标汇总表").unwrap();
-        assert_eq!(t, "上海市闵行区社会保障服务中心2022年度项目支出绩效目标汇总表");
+            snap_cover_title("上海市闵行区社会保障服务中心2022年：项1三支出绩效目标汇总表")
+                .unwrap();
+        assert_eq!(
+            t,
+            "上海市闵行区社会保障服务中心2022年度项目支出绩效目标汇总表"
+        );
         assert_eq!(read, "年：项1三支出绩效目标汇总表");
         // Exact, far off, or no year: left as read.
         assert_eq!(snap_cover_title("某区2022年度项目支出绩效目标汇总表"), None);

@@ -159,8 +159,18 @@ impl Tally {
     }
 }
 
+/// A config's options: an engine setting, optionally followed by
+/// `@margin=M`, the form layer's `min_char_margin` (`both@margin=0` turns
+/// the per-character margin doubt off).
 fn options(config: &str) -> Option<IngestOptions> {
     let mut o = IngestOptions::default();
+    let (config, margin) = match config.split_once("@margin=") {
+        Some((c, m)) => (c, Some(m.parse::<f32>().ok()?)),
+        None => (config, None),
+    };
+    if let Some(m) = margin {
+        o.form.min_char_margin = m;
+    }
     match config {
         "tesseract" => {}
         "tesseract-h30" => o.ocr.text_height_px = 30,

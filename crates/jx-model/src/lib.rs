@@ -27,7 +27,7 @@ pub use geometry::{Point, Rect};
 pub use manifest::{FileRow, Manifest, Mode, PageRole, Problem, ProblemCode, Status, Unmapped};
 pub use page::{
     Extraction, Glyph, GlyphOrigin, LookalikeProfile, MAX_PAGE_PIXELS, OcrEngineId, OcrReading,
-    OcrRewrite, UnsureChar, PageContent, PageRaster, Rule, RuleAxis,
+    OcrRewrite, PageContent, PageRaster, Rule, RuleAxis, UnsureChar,
 };
 pub use record::FormRecord;
 pub use table::{Cell, PageLayout, Table, TextLine};
