@@ -304,9 +304,10 @@ def scanned(root, stem, vol, s, work, val, log, heldout=False):
     os.makedirs(os.path.dirname(out_pdf), exist_ok=True)
     info = scan.make_scan(src_pdf, out_pdf, s["dpi"], s.get("quality", 45), s.get("seed", 1),
                           seal_pages=s.get("seal_pages", []), seal_text=s.get("seal_text", ""),
-                          seal_bottom=s.get("seal_bottom", ""), knobs=scan.Knobs(
+                          seal_bottom=s.get("seal_bottom", ""),
+                          seal_near=s.get("seal_near", "实施单位"), knobs=scan.Knobs(
                               s.get("rotation_deg"), s.get("noise_sigma"), s.get("specks"),
-                              s.get("blur")))
+                              s.get("blur"), s.get("lighting"), s.get("seal_shift_mm")))
     digest = expected.sha256(out_pdf)
     rel = os.path.relpath(out_pdf, base).replace(os.sep, "/")
     title = sub["document_title"] if o["cover"] else None
@@ -322,7 +323,8 @@ def scanned(root, stem, vol, s, work, val, log, heldout=False):
         "dpi": s["dpi"],
         "jpeg_quality": s.get("quality", 45),
         "page_images": info,
-        **({"degradation": {k: s[k] for k in ("rotation_deg", "noise_sigma", "specks", "blur")
+        **({"degradation": {k: s[k] for k in ("rotation_deg", "noise_sigma", "specks", "blur",
+                                              "lighting", "seal_near", "seal_shift_mm")
                             if k in s}} if heldout else {}),
         "seal_pages": [p["page"] for p in info if p["seal"]],
         "duplicate_glyphs": [],

@@ -6,9 +6,11 @@ rotation of 0.3-2 degrees, Gaussian blur, Gaussian noise and dark specks, JPEG c
 Pages with a seal are colour (RGB); the others grayscale.
 
 The held-out scans (gen-samples --heldout) set some of these by hand through `Knobs`:
-a fixed rotation, heavier noise and more specks, more blur.  Unset knobs keep the
-drawings above, and the random numbers are drawn the same either way, so the scans of
-gen-samples do not change.
+a fixed rotation, heavier noise and more specks, more blur, uneven lighting (a shadow
+falling across the page and darker corners), and where the seal goes.  Unset knobs keep
+the drawings above, and the random numbers are drawn the same either way (the lighting's
+are drawn after all the others, and only when it is set), so the scans of gen-samples and
+the held-out scans without these knobs do not change.
 """
 import io
 import math
@@ -111,13 +113,35 @@ class Knobs:
     rotation_deg: the page's rotation in degrees (counter-clockwise positive),
     every page the same; noise_sigma: [lo, hi] of the Gaussian noise's sigma
     (default 4-7 gray levels); specks: [lo, hi] dark specks a page (default
-    40-120); blur: [lo, hi] Gaussian blur radius at 200 dpi (default 0.45-0.8)."""
+    40-120); blur: [lo, hi] Gaussian blur radius at 200 dpi (default 0.45-0.8);
+    lighting: [lo, hi] of how much darker the page's dark side is than its light side
+    (0.3: 30 % darker; a linear shadow in a random direction, and corners darker by a
+    third of that again), default none; seal_shift_mm: where the seal's centre is,
+    in mm right of the default (22 mm right of the label it is put near), default 0."""
 
-    def __init__(self, rotation_deg=None, noise_sigma=None, specks=None, blur=None):
+    def __init__(self, rotation_deg=None, noise_sigma=None, specks=None, blur=None,
+                 lighting=None, seal_shift_mm=None):
         self.rotation_deg = rotation_deg
         self.noise_sigma = tuple(noise_sigma or (4.0, 7.0))
         self.specks = tuple(specks or (40, 120))
         self.blur = tuple(blur or (0.45, 0.8))
+        self.lighting = tuple(lighting) if lighting else None
+        self.seal_shift_mm = float(seal_shift_mm or 0.0)
+
+
+def lighting_field(shape, rng, strength):
+    """A multiplicative lighting field in (0, 1]: a linear shadow across the page in a
+    random direction (1 on the light side, 1 - strength on the dark side) times a vignette
+    that darkens the corners by strength / 3."""
+    h, w = shape[:2]
+    theta = rng.uniform(0, 2 * math.pi)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    xn, yn = x / w - 0.5, y / h - 0.5
+    t = xn * math.cos(theta) + yn * math.sin(theta)
+    t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
+    r2 = (xn ** 2 + yn ** 2) / 0.5
+    field = (1 - strength * t) * (1 - strength / 3 * r2)
+    return field[..., None] if len(shape) == 3 else field
 
 
 def degrade(img, dpi, rng, seal=None, knobs=None):
@@ -149,6 +173,8 @@ def degrade(img, dpi, rng, seal=None, knobs=None):
     ys = rng.integers(0, a.shape[0], n)
     xs = rng.integers(0, a.shape[1], n)
     a[ys, xs] = a[ys, xs] * 0.3
+    if knobs.lighting:
+        a = a * lighting_field(a.shape, rng, rng.uniform(*knobs.lighting))
     im = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), im.mode)
     return im, angle
 
@@ -235,6 +261,8 @@ def make_scan(src_pdf, out_pdf, dpi, quality, seed, seal_pages=(), seal_text="",
             if boxes:
                 x0, y0, x1, y1 = boxes[0]
                 cx, cy = x1 + (40 / 25.4 * dpi) * 0.55, (y0 + y1) / 2 + rng.uniform(-30, 30)
+                if knobs is not None:
+                    cx += knobs.seal_shift_mm / 25.4 * dpi
             else:
                 cx, cy = img.width * rng.uniform(0.55, 0.75), img.height * rng.uniform(0.3, 0.6)
             seal = (alpha, cx, cy)

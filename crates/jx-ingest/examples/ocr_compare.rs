@@ -20,6 +20,11 @@
 //! each form is compared with `EXPECTED_DIR/<pdf stem>/NN.json`, field by
 //! field, strings by the contract's rule (NFKC, white space removed). The
 //! resolution is taken from the file name (`scan300` → 300 dpi).
+//!
+//! `--list-wrong` (anywhere among the configs) also prints, per config and
+//! set, every field read wrong, grouped by kind: file, form (`NN.json`),
+//! path, expected, got, and whether it is flagged, with the kinds of the
+//! repairs and warnings naming it.
 
 use jx_form::labels::edit_distance;
 use jx_ingest::{IngestOptions, Ocr, SourceFile};
@@ -83,24 +88,51 @@ fn flatten(v: &Value, path: String, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Whether the document's repairs or warnings name the field (its path, or
-/// a path that holds it: `indicators[3].value` holds `indicators[3].value.text`;
-/// a whole block's path does not count).
-fn flagged(doc: &Value, field: &str) -> bool {
+/// The kinds of the document's repairs and warnings that name the field
+/// (its path, or a path that holds it: `indicators[3].value` holds
+/// `indicators[3].value.text`; a whole block's path does not count). The
+/// field is flagged when there is any.
+fn naming(doc: &Value, field: &str) -> Vec<String> {
     let field = field.trim_start_matches('.');
-    ["repairs", "warnings"].iter().any(|list| {
-        doc[*list].as_array().is_some_and(|ds| {
+    let mut kinds = Vec::new();
+    for list in ["repairs", "warnings"] {
+        for d in doc[list].as_array().into_iter().flatten() {
+            let Some(p) = d["path"].as_str() else {
+                continue;
+            };
             // A block's path (`funds`, `indicators`: a label of the block
             // snapped) names no field; `form_title`, `year` are fields.
-            ds.iter().filter_map(|d| d["path"].as_str()).any(|p| {
-                !["project", "funds", "goals", "indicators", ""].contains(&p)
-                    && (field == p
-                        || field
-                            .strip_prefix(p)
-                            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('[')))
-            })
-        })
-    })
+            let names = !["project", "funds", "goals", "indicators", ""].contains(&p)
+                && (field == p
+                    || field
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('[')));
+            if names {
+                let k = d["kind"].as_str().unwrap_or("?");
+                let k = if list == "repairs" {
+                    format!("repair:{k}")
+                } else {
+                    k.to_string()
+                };
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+            }
+        }
+    }
+    kinds
+}
+
+/// A field read wrong, for `--list-wrong`.
+struct Wrong {
+    file: String,
+    form: usize,
+    kind: &'static str,
+    path: String,
+    want: String,
+    got: String,
+    /// The kinds of the repairs and warnings naming it; empty: not flagged.
+    flags: Vec<String>,
 }
 
 /// How well the doubts find the mistakes: of the fields read wrong, how
@@ -203,6 +235,7 @@ struct Measured {
     doubts: Doubts,
     files: usize,
     forms: usize,
+    wrong: Vec<Wrong>,
 }
 
 const KINDS: [&str; 7] = [
@@ -270,7 +303,9 @@ fn sets_and_configs(args: &[String]) -> (Vec<Set>, Vec<String>) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let list_wrong = args.iter().any(|a| a == "--list-wrong");
+    args.retain(|a| a != "--list-wrong");
     let (sets, configs) = sets_and_configs(&args);
     if sets.is_empty() {
         eprintln!("usage: ocr_compare [SCANS_DIR EXPECTED_DIR]... [CONFIG...]");
@@ -340,6 +375,46 @@ fn main() {
         summary.push((config.clone(), per_set));
     }
     print_summary(&sets, &summary);
+    if list_wrong {
+        print_wrong(&short, &summary);
+    }
+}
+
+/// Every field read wrong, per config and set, grouped by kind.
+fn print_wrong(short: &[String], summary: &[(String, Vec<Measured>)]) {
+    for (config, per_set) in summary {
+        for (name, m) in short.iter().zip(per_set) {
+            println!();
+            println!(
+                "fields read wrong: {config}, {name} ({} fields, {} flagged)",
+                m.wrong.len(),
+                m.wrong.iter().filter(|w| !w.flags.is_empty()).count()
+            );
+            for kind in KINDS.iter().filter(|k| **k != "all") {
+                let of_kind: Vec<&Wrong> = m.wrong.iter().filter(|w| w.kind == *kind).collect();
+                if of_kind.is_empty() {
+                    continue;
+                }
+                let n_flagged = of_kind.iter().filter(|w| !w.flags.is_empty()).count();
+                println!("  {kind}: {} wrong, {n_flagged} flagged", of_kind.len());
+                for w in of_kind {
+                    let flagged = if w.flags.is_empty() {
+                        "no".to_string()
+                    } else {
+                        format!("yes ({})", w.flags.join(", "))
+                    };
+                    println!(
+                        "    {} {:02} {}: expected {:?} got {:?} flagged {flagged}",
+                        w.file,
+                        w.form,
+                        w.path.trim_start_matches('.'),
+                        w.want,
+                        w.got
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn pct(a: usize, b: usize) -> f64 {
@@ -442,8 +517,19 @@ fn measure(set: &Set, opts: &IngestOptions, engine: &dyn jx_ocr::Recognizer) -> 
                     t.entry(k).or_default().add(&want, got_text);
                     right = t.entry("all").or_default().add(&want, got_text);
                 }
-                let is_flagged = got.get(i).is_some_and(|doc| flagged(doc, &path));
-                m.doubts.add(right, is_flagged);
+                let flags = got.get(i).map(|doc| naming(doc, &path)).unwrap_or_default();
+                m.doubts.add(right, !flags.is_empty());
+                if !right {
+                    m.wrong.push(Wrong {
+                        file: stem.clone(),
+                        form: i + 1,
+                        kind: k,
+                        path: path.clone(),
+                        want: want.clone(),
+                        got: got_text.to_string(),
+                        flags,
+                    });
+                }
             }
         }
     }
