@@ -2,21 +2,8 @@
 //! up as the form's own arithmetic says.
 
 use crate::record::Recorder;
-use jx_model::Code;
 use jx_model::record::Funds;
-
-/// Cents of an amount string, exactly.
-fn cents(s: &Option<String>) -> Option<i128> {
-    let s = s.as_deref()?;
-    let (int, frac) = s.split_once('.')?;
-    let neg = int.starts_with('-');
-    let v = int.trim_start_matches('-').parse::<i128>().ok()? * 100 + frac.parse::<i128>().ok()?;
-    Some(if neg { -v } else { v })
-}
-
-fn yuan(c: i128) -> String {
-    format!("{}.{:02}", c / 100, (c % 100).abs())
-}
+use jx_model::{Code, Money};
 
 /// Annual total = appropriation + carryover + other; project total =
 /// fiscal + other. Blank parts count as zero only when the total is present and at
@@ -43,21 +30,17 @@ pub fn check_sums(f: &Funds, rec: &mut Recorder) {
 fn sum_check(
     rec: &mut Recorder,
     path: &str,
-    total: &Option<String>,
-    parts: &[&Option<String>],
+    total: &Option<Money>,
+    parts: &[&Option<Money>],
     what: &str,
 ) {
-    let Some(t) = cents(total) else { return };
+    let Some(t) = *total else { return };
     if parts.iter().all(|p| p.is_none()) {
         return;
     }
-    let sum: i128 = parts.iter().filter_map(|p| cents(p)).sum();
+    let sum: Money = parts.iter().filter_map(|p| **p).sum();
     if sum != t {
-        rec.warn(
-            Code::FundsDoNotAddUp,
-            path,
-            format!("{what}: {} ≠ {}", yuan(t), yuan(sum)),
-        );
+        rec.warn(Code::FundsDoNotAddUp, path, format!("{what}: {t} ≠ {sum}"));
     }
 }
 
@@ -66,8 +49,8 @@ mod tests {
     use super::*;
     use jx_model::record::{Annual, ProjectTotal};
 
-    fn s(v: &str) -> Option<String> {
-        Some(v.to_string())
+    fn s(v: &str) -> Option<Money> {
+        Some(v.parse().unwrap())
     }
 
     #[test]
@@ -109,5 +92,35 @@ mod tests {
         let mut rec = Recorder::new(0.6);
         check_sums(&f, &mut rec);
         assert!(rec.diagnostics.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_negative_amount_under_one_yuan_keeps_its_sign() {
+        // The former `yuan()` wrote −50 cents as `0.50`.
+        let f = Funds {
+            project_total: ProjectTotal {
+                total: s("-0.50"),
+                fiscal: s("1.00"),
+                other: None,
+            },
+            annual: Annual::default(),
+        };
+        let mut rec = Recorder::new(0.6);
+        check_sums(&f, &mut rec);
+        let w = &rec.diagnostics.warnings;
+        assert_eq!(w.len(), 1);
+        assert!(w[0].detail.contains("-0.50 ≠ 1.00"), "{}", w[0].detail);
+        let f = Funds {
+            project_total: ProjectTotal {
+                total: s("0.00"),
+                fiscal: s("0.20"),
+                other: s("-0.70"),
+            },
+            annual: Annual::default(),
+        };
+        let mut rec = Recorder::new(0.6);
+        check_sums(&f, &mut rec);
+        let w = &rec.diagnostics.warnings;
+        assert!(w[0].detail.contains("0.00 ≠ -0.50"), "{}", w[0].detail);
     }
 }

@@ -7,8 +7,8 @@ use crate::labels::{Label, normalize_label};
 use crate::normalize;
 use crate::record::Recorder;
 use jx_model::Code;
-use jx_model::Diagnostic;
 use jx_model::record::{Annual, Funds, Goals, Project, ProjectTotal};
+use jx_model::{Diagnostic, Money};
 
 /// The value cell of a label: right of it unless that is another label or
 /// absent, then under it (when `below_ok`).
@@ -110,7 +110,7 @@ fn date_field(rec: &mut Recorder, path: &str, read: Option<Read>) -> Option<Stri
 /// An amount: exact, or mended where only the grouping is off (the digits
 /// are all there) or OCR put look-alike letters for digits; else null with a
 /// warning.
-fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Option<String> {
+fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Option<Money> {
     let Read { text, by_ocr } = read;
     if let Ok(m) = normalize::money(&text, scale) {
         if let (true, Some(v)) = (scale > 0, &m) {
@@ -120,7 +120,7 @@ fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Optio
                     path,
                     "amount printed in 万元, written in yuan",
                 )
-                .change(text, v.clone()),
+                .change(text, v.to_string()),
             );
         }
         return m;
@@ -133,7 +133,7 @@ fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Optio
                 "{text:?} groups its digits irregularly; the commas are ignored, the digits kept"
             ),
         )
-        .change(text, m.clone());
+        .change(text, m.to_string());
         if by_ocr {
             rec.repair(d)
         } else {
@@ -149,15 +149,16 @@ fn amount_field(rec: &mut Recorder, path: &str, read: Read, scale: u32) -> Optio
 /// The last resort for an amount or a date that does not parse: OCR text
 /// mended by the number pattern (look-alike letters, stray marks) and parsed
 /// again, logged as `<what>_repaired`; otherwise null with an
-/// `unparsable_<what>` warning. Text-layer text is never mended.
-fn mend_or_warn(
+/// `unparsable_<what>` warning. Text-layer text is never mended. `T` is the
+/// parsed value (a date string, or [`Money`]), logged by its `Display`.
+fn mend_or_warn<T: ToString>(
     rec: &mut Recorder,
     path: &str,
     text: String,
     by_ocr: bool,
     what: &str,
-    parse: impl Fn(&str) -> Option<String>,
-) -> Option<String> {
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
     let (repaired, unparsable) = if what == "amount" {
         (Code::AmountRepaired, Code::UnparsableAmount)
     } else {
@@ -179,7 +180,7 @@ fn mend_or_warn(
                 path,
                 format!("OCR text mended by the {what} pattern (look-alike or stray characters)"),
             )
-            .change(text, v.clone()),
+            .change(text, v.to_string()),
         );
         return Some(v);
     }
@@ -201,7 +202,7 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
         _ => 0,
     };
     let annual_x = grid.find(Label::AnnualTotal).map(|c| c.x0);
-    let mut amount = |label: Option<&GridCell>, path: &str| -> Option<String> {
+    let mut amount = |label: Option<&GridCell>, path: &str| -> Option<Money> {
         // A blank amount cell is common (a project total left empty) and
         // is null silently; a label not found, or without a value cell, is
         // warned about: the page may show the amount where it was not read.

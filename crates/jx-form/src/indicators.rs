@@ -134,12 +134,12 @@ fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Optio
         return text;
     }
     // Marks inside the text (`社会效益指,.标`) are no part of a label.
-    let chars: Vec<char> = text
+    let bare: String = text
         .chars()
         .filter(|c| !normalize::MARKS.contains(c))
         .collect();
     let best = taxonomy::all_labels()
-        .map(|l| (l, edit_distance(&chars, &l.chars().collect::<Vec<_>>())))
+        .map(|l| (l, edit_distance(&bare, l)))
         .min_by_key(|(_, d)| *d);
     match best {
         Some((label, d)) if d <= 2 && d * 3 < label.chars().count() => {

@@ -105,7 +105,7 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                             Diagnostic::new(
                                 Code::LabelSnapped,
                                 "form_title",
-                                format!("the title was read by OCR as {read:?}, {} character(s) off the standard title {t:?}; the standard titles are a closed vocabulary", labels::edit_distance(&read.chars().collect::<Vec<_>>(), &t.chars().collect::<Vec<_>>())),
+                                format!("the title was read by OCR as {read:?}, {} character(s) off the standard title {t:?}; the standard titles are a closed vocabulary", labels::edit_distance(read, t)),
                             )
                             .change(read.clone(), t.clone())
                             .at(l.page, l.bbox.rounded()),

@@ -1,5 +1,6 @@
 //! Amounts, dates and target values: exact strings, never floats.
 
+use jx_model::Money;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -9,8 +10,9 @@ pub struct NotNormalizable(pub String);
 
 /// An amount as an exact decimal string with two decimals and no grouping:
 /// `1,094,910,000.00` → `1094910000.00`, `116822` → `116822.00`. `scale`
-/// shifts the decimal point right (4 for 万元). Blank → `Ok(None)`.
-pub fn money(text: &str, scale: u32) -> Result<Option<String>, NotNormalizable> {
+/// shifts the decimal point right (4 for 万元). Blank → `Ok(None)`. The
+/// result is [`Money`], whose `Display` is that string.
+pub fn money(text: &str, scale: u32) -> Result<Option<Money>, NotNormalizable> {
     static MONEY: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(-)?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$").unwrap()
     });
@@ -45,7 +47,11 @@ pub fn money(text: &str, scale: u32) -> Result<Option<String>, NotNormalizable> 
         return Err(NotNormalizable(text.to_string()));
     }
     frac.truncate(2);
-    Ok(Some(format!("{sign}{int}.{frac}")))
+    // Refused only when the digits overflow even 128-bit cents.
+    format!("{sign}{int}.{frac}")
+        .parse()
+        .map(Some)
+        .map_err(|_| NotNormalizable(text.to_string()))
 }
 
 /// Characters OCR commonly reads in place of digits, with the digit.
@@ -134,7 +140,7 @@ pub fn mend_ocr_amount(text: &str) -> Option<String> {
 
 /// An amount whose only fault is irregular digit grouping
 /// (`1094,910,000.00`): the digits are all there, so the commas are ignored.
-pub fn money_ignoring_grouping(text: &str, scale: u32) -> Option<String> {
+pub fn money_ignoring_grouping(text: &str, scale: u32) -> Option<Money> {
     let t: String = text.chars().filter(|c| *c != ',' && *c != '，').collect();
     money(&t, scale).ok().flatten()
 }
@@ -389,6 +395,7 @@ mod tests {
 
     #[test]
     fn money_is_exact() {
+        let money = |t: &str, scale| money(t, scale).map(|m| m.map(|m| m.to_string()));
         assert_eq!(
             money("1,094,910,000.00", 0),
             Ok(Some("1094910000.00".into()))
@@ -396,10 +403,12 @@ mod tests {
         assert_eq!(money("116822", 0), Ok(Some("116822.00".into())));
         assert_eq!(money("0.00", 0), Ok(Some("0.00".into())));
         assert_eq!(money("12.5", 0), Ok(Some("12.50".into())));
+        assert_eq!(money("-0.5", 0), Ok(Some("-0.50".into())));
         assert_eq!(money("", 0), Ok(None));
         assert_eq!(money("1.5", 4), Ok(Some("15000.00".into())));
         assert!(money("一百万", 0).is_err());
         assert!(money("1,2345.00", 0).is_err());
+        assert!(money(&"9".repeat(60), 0).is_err());
     }
 
     #[test]
@@ -438,8 +447,8 @@ mod tests {
         assert_eq!(mend_ocr_date("2024-01-01"), None);
         assert_eq!(mend_ocr_date("..."), None);
         assert_eq!(
-            money_ignoring_grouping("1094,910,000.00", 0).as_deref(),
-            Some("1094910000.00")
+            money_ignoring_grouping("1094,910,000.00", 0).map(|m| m.to_string()),
+            Some("1094910000.00".into())
         );
         assert_eq!(money_ignoring_grouping("abc", 0), None);
     }

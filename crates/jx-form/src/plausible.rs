@@ -233,7 +233,7 @@ fn near_readings<'a>(r: &str, counts: &BTreeMap<&'a str, usize>) -> Vec<(&'a str
         .filter(|(o, _)| **o != r)
         .filter(|(o, _)| {
             let oc: Vec<char> = o.chars().collect();
-            let d = edit_distance(&rc, &oc);
+            let d = edit_distance(r, o);
             let shorter = rc.len().min(oc.len());
             d <= MAX_VOLUME_EDITS
                 && d * MIN_VOLUME_CHARS_PER_EDIT <= shorter

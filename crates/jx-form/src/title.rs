@@ -196,16 +196,14 @@ pub fn max_title_edits(chars: usize) -> usize {
 /// [`max_title_edits`] and nearer than any other; `None` when it is one
 /// exactly (nothing to snap), none is near, or two are as near.
 pub fn snap_ocr_title(text: &str) -> Option<&'static str> {
-    let n: Vec<char> = squeeze(split_trailing_year(&squeeze(text)))
-        .chars()
-        .collect();
+    let n = squeeze(split_trailing_year(&squeeze(text)));
+    let n_len = n.chars().count();
     // Nearest first; among equals, the one of the read's length (OCR
     // misreads characters more often than it invents or loses them).
     let key = |t: &str| {
-        let tc: Vec<char> = t.chars().collect();
         (
-            crate::labels::edit_distance(&n, &tc),
-            tc.len().abs_diff(n.len()),
+            crate::labels::edit_distance(&n, t),
+            t.chars().count().abs_diff(n_len),
         )
     };
     let mut best: Option<((usize, usize), &'static str)> = None;

@@ -170,11 +170,11 @@ impl Tally {
     /// Adds one field; whether it was read right.
     fn add(&mut self, want: &str, got: &str) -> bool {
         use unicode_normalization::UnicodeNormalization;
-        let norm = |s: &str| -> Vec<char> { s.nfkc().filter(|c| !c.is_whitespace()).collect() };
+        let norm = |s: &str| -> String { s.nfkc().filter(|c| !c.is_whitespace()).collect() };
         let (w, g) = (norm(want), norm(got));
         self.fields += 1;
         self.exact += usize::from(w == g);
-        self.chars += w.len().max(1);
+        self.chars += w.chars().count().max(1);
         self.errors += edit_distance(&w, &g);
         w == g
     }

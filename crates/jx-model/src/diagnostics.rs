@@ -7,6 +7,7 @@
 //! written from these doc comments.
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 /// Whether a diagnostic records a change (a repair) or a doubt (a warning).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,8 +22,22 @@ pub enum Severity {
 
 /// The stable code of a rule that fired. Serialized as the contract's
 /// `kind` (snake_case); never renamed once published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    VariantArray,
+    IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Code {
     // ---------------------------------------------------------------- repairs
     /// Text drawn again at (nearly) the same place, for fake bold or a
@@ -98,60 +113,14 @@ pub enum Code {
 }
 
 impl Code {
-    /// Every code, in the order of this file.
-    pub const ALL: [Code; 23] = [
-        Code::DuplicateGlyphs,
-        Code::LevelRestored,
-        Code::LabelSnapped,
-        Code::AmountRepaired,
-        Code::DateRepaired,
-        Code::AmountGroupingIgnored,
-        Code::ValueRepaired,
-        Code::BracketRepaired,
-        Code::StrayMarksRemoved,
-        Code::UnitConverted,
-        Code::OcrRewritten,
-        Code::PageTurned,
-        Code::FundsDoNotAddUp,
-        Code::HierarchyAsPrinted,
-        Code::UnknownIndicatorLabel,
-        Code::UnparsableAmount,
-        Code::UnparsableDate,
-        Code::MissingField,
-        Code::MissingSection,
-        Code::LowOcrConfidence,
-        Code::ImplausibleValue,
-        Code::VolumeDisagreement,
-        Code::PageLost,
-    ];
+    /// Every code, in the order of this file (strum's `VARIANTS`, here so
+    /// callers need not import strum's trait).
+    pub const ALL: &'static [Code] = <Code as VariantArray>::VARIANTS;
 
-    /// The stable name, as serialized (`duplicate_glyphs`).
+    /// The stable name, as serialized (`duplicate_glyphs`): strum's
+    /// snake_case name, which the test below holds equal to serde's.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::DuplicateGlyphs => "duplicate_glyphs",
-            Code::LevelRestored => "level_restored",
-            Code::LabelSnapped => "label_snapped",
-            Code::AmountRepaired => "amount_repaired",
-            Code::DateRepaired => "date_repaired",
-            Code::AmountGroupingIgnored => "amount_grouping_ignored",
-            Code::ValueRepaired => "value_repaired",
-            Code::BracketRepaired => "bracket_repaired",
-            Code::StrayMarksRemoved => "stray_marks_removed",
-            Code::UnitConverted => "unit_converted",
-            Code::OcrRewritten => "ocr_rewritten",
-            Code::PageTurned => "page_turned",
-            Code::FundsDoNotAddUp => "funds_do_not_add_up",
-            Code::HierarchyAsPrinted => "hierarchy_as_printed",
-            Code::UnknownIndicatorLabel => "unknown_indicator_label",
-            Code::UnparsableAmount => "unparsable_amount",
-            Code::UnparsableDate => "unparsable_date",
-            Code::MissingField => "missing_field",
-            Code::MissingSection => "missing_section",
-            Code::LowOcrConfidence => "low_ocr_confidence",
-            Code::ImplausibleValue => "implausible_value",
-            Code::VolumeDisagreement => "volume_disagreement",
-            Code::PageLost => "page_lost",
-        }
+        self.into()
     }
 
     /// Where a diagnostic of this code is listed when it is not told
@@ -273,7 +242,7 @@ mod tests {
 
     #[test]
     fn every_code_serializes_as_its_stable_name() {
-        for c in Code::ALL {
+        for &c in Code::ALL {
             let json = serde_json::to_string(&c).unwrap();
             assert_eq!(json, format!("\"{}\"", c.as_str()));
             let back: Code = serde_json::from_str(&json).unwrap();

@@ -18,6 +18,7 @@
 pub mod diagnostics;
 pub mod geometry;
 pub mod manifest;
+pub mod money;
 pub mod page;
 pub mod record;
 pub mod table;
@@ -25,6 +26,7 @@ pub mod table;
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use geometry::{Point, Rect};
 pub use manifest::{FileRow, Manifest, Mode, PageRole, Problem, ProblemCode, Status, Unmapped};
+pub use money::Money;
 pub use page::{
     Extraction, Glyph, GlyphOrigin, LookalikeProfile, MAX_PAGE_PIXELS, OcrEngineId, OcrReading,
     OcrRewrite, PageContent, PageRaster, Rule, RuleAxis, UnsureChar,

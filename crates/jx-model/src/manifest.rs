@@ -7,10 +7,14 @@
 //! one-line `reason` in one place, [`FileRow::summarize_reason`].
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 /// What became of one input file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray, IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     /// Forms found and written, every page accounted for.
     Ok,
@@ -33,28 +37,13 @@ pub enum Status {
 }
 
 impl Status {
-    /// Every status, in the order of this file.
-    pub const ALL: [Status; 7] = [
-        Status::Ok,
-        Status::NoForms,
-        Status::Recovered,
-        Status::Incomplete,
-        Status::NeedsOcr,
-        Status::OcrFailed,
-        Status::Failed,
-    ];
+    /// Every status, in the order of this file (strum's `VARIANTS`).
+    pub const ALL: &'static [Status] = <Status as VariantArray>::VARIANTS;
 
-    /// The serialized name (`no_forms`).
+    /// The serialized name (`no_forms`), strum's, held equal to serde's by
+    /// the test below.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::NoForms => "no_forms",
-            Status::Recovered => "recovered",
-            Status::Incomplete => "incomplete",
-            Status::NeedsOcr => "needs_ocr",
-            Status::OcrFailed => "ocr_failed",
-            Status::Failed => "failed",
-        }
+        self.into()
     }
 
     /// Whether a run holding a file of this status exits with 1.
@@ -64,8 +53,11 @@ impl Status {
 }
 
 /// How the file's text was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray, IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Mode {
     Text,
     Ocr,
@@ -74,13 +66,9 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The serialized name (`mixed`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Text => "text",
-            Mode::Ocr => "ocr",
-            Mode::Mixed => "mixed",
-            Mode::None => "none",
-        }
+        self.into()
     }
 }
 
@@ -320,6 +308,23 @@ pub fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// strum's names (`as_str`, the database and the summary) are serde's
+    /// (the manifest), for every variant.
+    #[test]
+    fn every_status_and_mode_serializes_as_its_name() {
+        for &s in Status::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<Status>(&json).unwrap(), s);
+        }
+        for &m in <Mode as VariantArray>::VARIANTS {
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.as_str()));
+            assert_eq!(serde_json::from_str::<Mode>(&json).unwrap(), m);
+        }
+        assert_eq!(Status::ALL.len(), 7);
+    }
 
     #[test]
     fn reasons_are_one_line_and_bounded() {

@@ -3,6 +3,7 @@
 //! change to this file shows up as a golden-test diff.
 
 use crate::diagnostics::Diagnostic;
+use crate::money::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -68,7 +69,8 @@ pub struct Project {
     pub end_date: Option<String>,
 }
 
-/// 项目资金: both column groups, decimal strings in yuan.
+/// 项目资金: both column groups, in yuan, written as the contract's decimal
+/// strings ([`Money`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Funds {
     pub project_total: ProjectTotal,
@@ -78,18 +80,18 @@ pub struct Funds {
 /// The left column group: 项目资金总额, 其中：财政资金, 其他资金.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProjectTotal {
-    pub total: Option<String>,
-    pub fiscal: Option<String>,
-    pub other: Option<String>,
+    pub total: Option<Money>,
+    pub fiscal: Option<Money>,
+    pub other: Option<Money>,
 }
 
 /// The right column group: 年度资金申请总额, 当年财政拨款, 上年结转资金, 其他资金.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Annual {
-    pub total: Option<String>,
-    pub appropriation: Option<String>,
-    pub carryover: Option<String>,
-    pub other: Option<String>,
+    pub total: Option<Money>,
+    pub appropriation: Option<Money>,
+    pub carryover: Option<Money>,
+    pub other: Option<Money>,
 }
 
 /// 项目总目标 and 年度总体目标.

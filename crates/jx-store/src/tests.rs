@@ -85,7 +85,10 @@ fn rows_read_back_equal_the_documents() {
         assert_eq!(serde_json::from_str::<FormRecord>(&doc).unwrap(), *f);
         assert_eq!(pages, compact(&f.source.pages));
         assert_eq!(department, f.project.department);
-        assert_eq!(annual_appropriation, f.funds.annual.appropriation);
+        assert_eq!(
+            annual_appropriation,
+            f.funds.annual.appropriation.map(|m| m.to_string())
+        );
         assert_eq!(year, f.year);
         // Money is text, exactly as in the JSON.
         let kind: String = c
