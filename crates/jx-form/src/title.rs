@@ -257,12 +257,12 @@ pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let year = AFTER_YEAR.find_iter(&t).last()?;
     let head = &t[..year.end()];
-    let tail: Vec<char> = t[year.end()..].chars().collect();
+    let tail = &t[year.end()..];
+    let n = tail.chars().count();
     let key = |e: &str| {
-        let ec: Vec<char> = e.chars().collect();
         (
-            crate::labels::edit_distance(&tail, &ec),
-            ec.len().abs_diff(tail.len()),
+            crate::labels::edit_distance(tail, e),
+            e.chars().count().abs_diff(n),
         )
     };
     let mut ranked: Vec<((usize, usize), &str)> =
@@ -271,7 +271,7 @@ pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
     let ((d, _), best) = ranked[0];
     let tie = ranked.get(1).is_some_and(|r| r.0 == ranked[0].0);
     let fits = d > 0 && !tie && d <= max_cover_ending_edits(best.chars().count());
-    fits.then(|| (format!("{head}{best}"), tail.iter().collect()))
+    fits.then(|| (format!("{head}{best}"), tail.to_string()))
 }
 
 /// Finds the title and the year among `candidates` (in reading order:
