@@ -253,8 +253,15 @@ pub fn goals(grid: &FormGrid, rec: &mut Recorder) -> Goals {
             .map(|r| r.text)
             .filter(|t| !t.is_empty())
     };
-    Goals {
-        overall: goal(Label::OverallGoal, "goals.overall"),
-        annual: goal(Label::AnnualGoal, "goals.annual"),
+    let overall = goal(Label::OverallGoal, "goals.overall");
+    // Every template prints 年度总体目标 and fills it: null there is a loss
+    // (a label or cell the reading missed), said as for the project's
+    // fields. 项目总目标 is printed by some templates only, and left blank by
+    // most that print it, so its null says nothing.
+    let annual = goal(Label::AnnualGoal, "goals.annual");
+    if annual.is_none() {
+        let blank = grid.find(Label::AnnualGoal).is_some();
+        warn_missing(rec, "goals.annual", blank);
     }
+    Goals { overall, annual }
 }
