@@ -8,7 +8,9 @@
 //! ([`labels`]) rather than by position; [`normalize`] makes amounts, dates
 //! and target values exact strings; [`taxonomy`] mends indicator levels the
 //! layout lost; [`checks`] warns where the funds do not add up. Every
-//! repair and doubt is recorded ([`record`]).
+//! repair and doubt is recorded ([`record`]). [`grammar`] says what a field
+//! may hold (its shape, the form's vocabulary), for the OCR layer's
+//! arbitration between two engines.
 //!
 //! In: [`jx_model::PageLayout`]s of one file. Out: records. Out of scope:
 //! reading PDFs or pixels, writing files.
@@ -16,6 +18,7 @@
 pub mod account;
 pub mod checks;
 pub mod fields;
+pub mod grammar;
 pub mod grid;
 pub mod indicators;
 pub mod labels;

@@ -22,15 +22,17 @@ pub use guard::install_panic_hook;
 pub use jx_form::SourceFile;
 
 use jx_form::FormOptions;
+use jx_form::grammar::FieldGrammar;
 use jx_grid::GridOptions;
 use jx_model::{
     Code, Diagnostic, Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole,
     Problem, ProblemCode, Status, Unmapped,
 };
-use jx_ocr::{OcrError, OcrOptions, Recognizer};
+use jx_ocr::{Arbiter, OcrError, OcrOptions, Recognizer};
 use jx_pdf::{PdfError, PdfFile, PdfOptions};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// Options of every stage: everything that changes the output.
 #[derive(Debug, Clone, Serialize)]
@@ -85,14 +87,25 @@ impl IngestOptions {
 }
 
 /// The recogniser the options choose (`--ocr-engine`), with the form's
-/// vocabulary (labels, indicator taxonomy) to arbitrate between two engines.
+/// field grammar (field patterns, labels, indicator taxonomy) to arbitrate
+/// between two engines.
 pub fn recognizer(opts: &IngestOptions) -> Result<Box<dyn Recognizer>, OcrError> {
-    let mut words: Vec<String> = jx_form::labels::VOCABULARY
-        .iter()
-        .flat_map(|(_, ws)| ws.iter().map(|w| w.to_string()))
-        .collect();
-    words.extend(jx_form::taxonomy::all_labels().map(str::to_string));
-    jx_ocr::recognizer(&opts.ocr, &words)
+    jx_ocr::recognizer(&opts.ocr, Arc::new(FormArbiter(FieldGrammar::new())))
+}
+
+/// The form layer's grammar at the OCR layer's seam. An adapter here, where
+/// the stages are wired: jx-form and jx-ocr depend only on the shared types,
+/// not on each other.
+struct FormArbiter(FieldGrammar);
+
+impl Arbiter for FormArbiter {
+    fn fits_field(&self, text: &str) -> bool {
+        self.0.fits_field(text)
+    }
+
+    fn in_vocabulary(&self, text: &str) -> bool {
+        self.0.in_vocabulary(text)
+    }
 }
 
 /// The recogniser for image pages, or why there is none.

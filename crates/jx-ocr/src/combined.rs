@@ -3,17 +3,18 @@
 //! Each cell is read by both. Two readings that agree (ignoring spaces) are
 //! confident whatever either engine's own score. When they disagree, the
 //! reading that fits a field pattern (amount, date, target value) while the
-//! other does not wins, then the one in the caller's vocabulary (labels,
-//! indicator taxonomy); either choice is logged as a rewrite of the other
+//! other does not wins, then the one in the form's vocabulary (labels,
+//! indicator taxonomy) — both questions put to the caller's [`Arbiter`],
+//! this crate knows no field; either choice is logged as a rewrite of the other
 //! reading. Otherwise the reading made of known words wins
 //! ([`crate::words`]: `困难` over `闲难`), failing that the more confident
 //! one (each engine's confidence on its own scale, compared as is); either
 //! way the disagreement is logged as a doubt, which the form layer turns
 //! into a warning.
 
-use crate::{OcrEngine, OcrError, PreparedPage, Recognizer, WordList, ppocr::PpOcr};
+use crate::{Arbiter, OcrEngine, OcrError, PreparedPage, Recognizer, WordList, ppocr::PpOcr};
 use jx_model::{Glyph, GlyphOrigin, LookalikeProfile, OcrRewrite, Rect};
-use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Confidence given to a reading both engines agree on.
 const AGREED: f32 = 0.99;
@@ -30,16 +31,17 @@ const SETTLED: f32 = 0.9;
 pub struct Combined {
     tesseract: OcrEngine,
     ppocr: PpOcr,
-    vocabulary: HashSet<String>,
+    arbiter: Arc<dyn Arbiter>,
     words: WordList,
 }
 
 impl Combined {
-    pub fn new(tesseract: OcrEngine, ppocr: PpOcr) -> Self {
+    /// `arbiter`: the form's evidence (field patterns, vocabulary).
+    pub fn new(tesseract: OcrEngine, ppocr: PpOcr, arbiter: Arc<dyn Arbiter>) -> Self {
         Combined {
             tesseract,
             ppocr,
-            vocabulary: HashSet::new(),
+            arbiter,
             words: WordList::default(),
         }
     }
@@ -48,12 +50,6 @@ impl Combined {
     /// vocabulary settles.
     pub fn with_words(mut self, words: WordList) -> Self {
         self.words = words;
-        self
-    }
-
-    /// Words a cell may be (labels, taxonomy entries), spaces removed.
-    pub fn with_vocabulary(mut self, words: impl IntoIterator<Item = String>) -> Self {
-        self.vocabulary = words.into_iter().map(|w| squeeze(&w)).collect();
         self
     }
 }
@@ -84,26 +80,14 @@ fn mean_confidence(glyphs: &[Glyph]) -> f32 {
     c.iter().sum::<f32>() / c.len().max(1) as f32
 }
 
-/// Whether a text has the shape of an amount, a date or a target value.
-pub(crate) fn fits_pattern(t: &str) -> bool {
-    static P: std::sync::LazyLock<[regex::Regex; 3]> = std::sync::LazyLock::new(|| {
-        [
-            regex::Regex::new(r"^-?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]{1,4})?$").unwrap(),
-            regex::Regex::new(r"^[0-9]{4}([-/.年])[0-9]{1,2}[-/.月][0-9]{1,2}日?$").unwrap(),
-            regex::Regex::new(r"^[≥≤<>=]?[0-9]+(\.[0-9]+)?([(（][^()（）]{1,6}[)）]|%)?$").unwrap(),
-        ]
-    });
-    P.iter().any(|r| r.is_match(t))
-}
-
 /// Which of two disagreeing readings to keep, and why; `None`: no evidence.
-fn arbitrate(a: &str, b: &str, vocabulary: &HashSet<String>) -> Option<(bool, &'static str)> {
-    match (fits_pattern(a), fits_pattern(b)) {
+fn arbitrate(a: &str, b: &str, arbiter: &dyn Arbiter) -> Option<(bool, &'static str)> {
+    match (arbiter.fits_field(a), arbiter.fits_field(b)) {
         (true, false) => return Some((true, "fits the field pattern")),
         (false, true) => return Some((false, "fits the field pattern")),
         _ => {}
     }
-    match (vocabulary.contains(a), vocabulary.contains(b)) {
+    match (arbiter.in_vocabulary(a), arbiter.in_vocabulary(b)) {
         (true, false) => Some((true, "is in the form's vocabulary")),
         (false, true) => Some((false, "is in the form's vocabulary")),
         _ => None,
@@ -114,7 +98,7 @@ fn arbitrate(a: &str, b: &str, vocabulary: &HashSet<String>) -> Option<(bool, &'
 fn reconcile(
     first: (&'static str, Vec<Glyph>),
     second: (&'static str, Vec<Glyph>),
-    vocabulary: &HashSet<String>,
+    arbiter: &dyn Arbiter,
     words: &WordList,
 ) -> Vec<Glyph> {
     let (ta, tb) = (text_of(&first.1), text_of(&second.1));
@@ -131,7 +115,7 @@ fn reconcile(
         // One engine saw nothing: a speck, or a faint mark; keep what was read.
         return if ta.is_empty() { second.1 } else { first.1 };
     }
-    let (keep_first, why, doubtful) = match arbitrate(&ta, &tb, vocabulary) {
+    let (keep_first, why, doubtful) = match arbitrate(&ta, &tb, arbiter) {
         Some((k, why)) => (k, why, false),
         // Known words are likelier, not certain: still a doubt.
         None if words.prefers(&ta, &tb) => (true, "is made of known words", true),
@@ -207,7 +191,7 @@ impl Recognizer for Combined {
                 reconcile(
                     ("ppocr", p),
                     ("tesseract", t),
-                    &self.vocabulary,
+                    self.arbiter.as_ref(),
                     &self.words,
                 )
             })
@@ -230,6 +214,39 @@ impl Recognizer for Combined {
 mod tests {
     use super::*;
     use jx_model::OcrEngineId;
+    use std::collections::HashSet;
+
+    /// The form's evidence in small: amounts with two decimals, `≥` values
+    /// in percent, and the words given.
+    struct TestArbiter(HashSet<String>);
+
+    impl TestArbiter {
+        fn new(words: &[&str]) -> Self {
+            TestArbiter(words.iter().map(|w| w.to_string()).collect())
+        }
+    }
+
+    impl Arbiter for TestArbiter {
+        fn fits_field(&self, text: &str) -> bool {
+            let number = |t: &str| {
+                t.split_once('.').is_some_and(|(i, f)| {
+                    !i.is_empty()
+                        && i.chars().all(|c| c.is_ascii_digit())
+                        && f.len() == 2
+                        && f.chars().all(|c| c.is_ascii_digit())
+                })
+            };
+            number(text)
+                || text
+                    .strip_prefix('≥')
+                    .and_then(|t| t.strip_suffix("(%)"))
+                    .is_some_and(number)
+        }
+
+        fn in_vocabulary(&self, text: &str) -> bool {
+            self.0.contains(text)
+        }
+    }
 
     fn g(text: &str, engine: OcrEngineId, c: f32) -> Glyph {
         Glyph {
@@ -244,7 +261,7 @@ mod tests {
 
     #[test]
     fn agreement_is_confident_and_disagreement_is_arbitrated() {
-        let v = HashSet::from(["项目名称".to_string()]);
+        let v = TestArbiter::new(&["项目名称"]);
         let w = WordList::default();
         let p = |t: &str, c| ("ppocr", vec![g(t, OcrEngineId::PpOcr, c)]);
         let t = |s: &str, c| ("tesseract", vec![g(s, OcrEngineId::Tesseract, c)]);
@@ -279,7 +296,7 @@ mod tests {
 
     #[test]
     fn known_words_decide_before_confidence_and_stay_a_doubt() {
-        let v = HashSet::new();
+        let v = TestArbiter::new(&[]);
         let w = WordList::from_words(["经济", "困难", "学生"]);
         let p = |t: &str, c| ("ppocr", vec![g(t, OcrEngineId::PpOcr, c)]);
         let t = |s: &str, c| ("tesseract", vec![g(s, OcrEngineId::Tesseract, c)]);

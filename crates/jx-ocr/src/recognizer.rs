@@ -7,6 +7,7 @@
 
 use crate::{EngineChoice, OcrEngine, OcrError, OcrOptions, PreparedPage};
 use jx_model::{Glyph, LookalikeProfile, OcrEngineId, Rect};
+use std::sync::Arc;
 
 /// Something that reads text from a prepared page.
 ///
@@ -44,6 +45,20 @@ pub trait Recognizer: Send + Sync {
     /// Reads the text lines outside the given table boxes (titles, the year
     /// line, headers and footers).
     fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError>;
+}
+
+/// The form's evidence between two readings of one cell that disagree
+/// (`--ocr-engine both`): whether a reading has the shape of a field's
+/// value, whether it is of the form's vocabulary. The form layer owns both
+/// (jx-form's `grammar`); this crate holds no field pattern and no
+/// vocabulary, and asks only through this trait. Texts are passed with
+/// their spaces removed.
+pub trait Arbiter: Send + Sync {
+    /// Whether `text` has the shape of an amount, a date or a target value.
+    fn fits_field(&self, text: &str) -> bool;
+
+    /// Whether `text` is one of the form's words (labels, taxonomy entries).
+    fn in_vocabulary(&self, text: &str) -> bool;
 }
 
 /// [`Recognizer::upright_confidence`] of Tesseract, and of the combination
@@ -93,21 +108,25 @@ impl Recognizer for crate::OcrEngine {
 }
 
 /// The recogniser the options choose, ready to read (its models loaded):
-/// a missing engine is reported here, before any page is read. `vocabulary`
-/// (labels, taxonomy entries) arbitrates between two engines that disagree.
+/// a missing engine is reported here, before any page is read. `arbiter`
+/// (the form's field patterns and vocabulary) decides between two engines
+/// that disagree.
 pub fn recognizer(
     opts: &OcrOptions,
-    vocabulary: &[String],
+    arbiter: Arc<dyn Arbiter>,
 ) -> Result<Box<dyn Recognizer>, OcrError> {
     match opts.engine {
         EngineChoice::Tesseract => Ok(Box::new(OcrEngine::new(opts)?)),
         EngineChoice::PpOcr => Ok(Box::new(crate::ppocr::PpOcr::new(opts)?)),
         EngineChoice::Both => Ok(Box::new(
-            crate::combined::Combined::new(OcrEngine::new(opts)?, crate::ppocr::PpOcr::new(opts)?)
-                .with_vocabulary(vocabulary.iter().cloned())
-                .with_words(
-                    crate::WordList::installed(opts.ppocr_models.as_deref()).unwrap_or_default(),
-                ),
+            crate::combined::Combined::new(
+                OcrEngine::new(opts)?,
+                crate::ppocr::PpOcr::new(opts)?,
+                arbiter,
+            )
+            .with_words(
+                crate::WordList::installed(opts.ppocr_models.as_deref()).unwrap_or_default(),
+            ),
         )),
     }
 }

@@ -1,0 +1,153 @@
+//! What a field may hold: the one place that says whether a text has the
+//! shape of a field (an amount, a date, a target value) and whether it is
+//! of the form's vocabulary (its printed labels, the indicator taxonomy).
+//!
+//! The OCR layer asks these questions when two engines read a cell
+//! differently, through its `jx_ocr::Arbiter` seam (jx-ingest hands it a
+//! [`FieldGrammar`]); it holds no field pattern of its own.
+//!
+//! The shapes are *recognition* shapes: "could this cell be a field's
+//! value", asked of a reading before any field is known. They are not the
+//! normalizers of [`crate::normalize`], whose languages differ from them
+//! both ways (see [`FieldGrammar::fits_field`]); the shapes are kept
+//! exactly as the OCR arbitration has always used them, so that the
+//! readings kept on the sample scans stay the same.
+
+use crate::{labels, taxonomy};
+use regex::Regex;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// An amount as a reading may show it: digits in groups of three with or
+/// without each grouping comma (OCR loses some), up to four decimals.
+///
+/// Differs from [`crate::normalize::money`]: that one also takes `¥`, `元`,
+/// blanks (`-`, `/`), any number of decimals that are zeros beyond cents,
+/// but only consistent grouping; this one takes a partly grouped
+/// `1234,567.00` and `1.2345`, which `money` refuses.
+static AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^-?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]{1,4})?$").unwrap());
+
+/// A date with separators (`2024-01-01`, `2024年1月1日`, `2024/1/1`).
+///
+/// Differs from [`crate::normalize::date`]: that one checks the calendar
+/// (this shape takes `2024-13-45`), and takes `20240101` (which this one
+/// leaves to [`AMOUNT`]) and spaces (a reading compared here has none).
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[0-9]{4}([-/.年])[0-9]{1,2}[-/.月][0-9]{1,2}日?$").unwrap());
+
+/// A target value: an optional one-character operator, a number, an
+/// optional bracketed unit of up to six characters or `%`.
+///
+/// A strict subset of what [`crate::normalize::value`] parses (that one
+/// also takes `>=`, full-width operators, grouping commas, negative
+/// numbers, units of up to twelve characters and bare units such as
+/// `95人`); the narrower shape is the one arbitration has been measured with.
+static VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[≥≤<>=]?[0-9]+(\.[0-9]+)?([(（][^()（）]{1,6}[)）]|%)?$").unwrap()
+});
+
+/// The form's field grammar and vocabulary.
+#[derive(Debug, Clone)]
+pub struct FieldGrammar {
+    /// Every label spelling and taxonomy entry, spaces removed.
+    vocabulary: HashSet<String>,
+}
+
+impl Default for FieldGrammar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FieldGrammar {
+    /// The grammar of the 绩效目标申报表: its labels
+    /// ([`labels::VOCABULARY`], every spelling) and the indicator taxonomy
+    /// ([`taxonomy::all_labels`]).
+    pub fn new() -> Self {
+        let vocabulary = labels::VOCABULARY
+            .iter()
+            .flat_map(|(_, ws)| ws.iter().copied())
+            .chain(taxonomy::all_labels())
+            .map(squeeze)
+            .collect();
+        FieldGrammar { vocabulary }
+    }
+
+    /// Whether `text` (a reading, spaces removed) has the shape of an
+    /// amount, a date or a target value.
+    pub fn fits_field(&self, text: &str) -> bool {
+        AMOUNT.is_match(text) || DATE.is_match(text) || VALUE.is_match(text)
+    }
+
+    /// Whether `text` (spaces removed) is a label or a taxonomy entry.
+    pub fn in_vocabulary(&self, text: &str) -> bool {
+        self.vocabulary.contains(text)
+    }
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize;
+
+    #[test]
+    fn field_shapes() {
+        let g = FieldGrammar::new();
+        for t in [
+            "12.50",
+            "1,094,910,000.00",
+            "1234,567.00",
+            "-5",
+            "2024-01-01",
+            "2024年1月1日",
+            "≥95.00(%)",
+            "=23000.00（人）",
+            "95%",
+        ] {
+            assert!(g.fits_field(t), "{t}");
+        }
+        for t in [
+            "12.5O",
+            "之95.00(%)",
+            "项目名称",
+            "及时",
+            "",
+            "1.2.3",
+            "2024年重阳节前",
+        ] {
+            assert!(!g.fits_field(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn shapes_differ_from_the_normalizers_as_documented() {
+        // Amounts: partial grouping and four decimals here, not in `money`.
+        assert!(AMOUNT.is_match("1234,567.00") && normalize::money("1234,567.00", 0).is_err());
+        assert!(AMOUNT.is_match("1.2345") && normalize::money("1.2345", 0).is_err());
+        assert!(!AMOUNT.is_match("¥12") && normalize::money("¥12", 0).is_ok());
+        // Dates: no calendar check here.
+        assert!(DATE.is_match("2024-13-45") && normalize::date("2024-13-45").is_err());
+        // Values: every shape taken here parses as a value.
+        for t in ["≥95.00(%)", "=23000.00（人）", "95%", "<3(天)", "12"] {
+            assert!(
+                VALUE.is_match(t) && normalize::value(t).number.is_some(),
+                "{t}"
+            );
+        }
+        assert!(!VALUE.is_match("95人") && normalize::value("95人").number.is_some());
+    }
+
+    #[test]
+    fn vocabulary_is_labels_and_taxonomy() {
+        let g = FieldGrammar::new();
+        assert!(g.in_vocabulary("项目名称"));
+        assert!(g.in_vocabulary("预算主管部门"));
+        assert!(g.in_vocabulary("服务对象满意度指标"));
+        assert!(!g.in_vocabulary("项日名称"));
+    }
+}
