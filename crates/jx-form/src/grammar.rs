@@ -14,6 +14,7 @@
 //! readings kept on the sample scans stay the same.
 
 use crate::{labels, taxonomy};
+use jx_model::text::squeeze;
 use regex::Regex;
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -84,10 +85,6 @@ impl FieldGrammar {
     pub fn in_vocabulary(&self, text: &str) -> bool {
         self.vocabulary.contains(text)
     }
-}
-
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The form's printed labels: the closed vocabulary by which fields are
 //! found, whatever the column widths or order of a template.
 
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+use jx_model::text::nfkc_chars;
 
 /// A label printed in a form cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,38 +103,6 @@ pub fn normalize_label(text: &str) -> String {
     nfkc_chars(text)
         .filter(|c| !c.is_whitespace() && *c != ':' && *c != '：')
         .collect()
-}
-
-/// The characters of `text` in NFKC. Most texts of a form (CJK, ASCII
-/// digits) are NFKC already: a text of ASCII and CJK Unified Ideographs
-/// only is (none of them decomposes or combines), and the quick check tells
-/// the rest for a table lookup a character. The normalizer's decomposition and
-/// recomposition, about 1 % of a printed page's time (measured with
-/// `perf`), is then skipped.
-pub(crate) fn nfkc_chars(text: &str) -> impl Iterator<Item = char> + '_ {
-    let stable = |c: char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c);
-    if text.chars().all(stable) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        Either::Same(text.chars())
-    } else {
-        Either::Normalized(text.nfkc())
-    }
-}
-
-/// One of two iterators over the same items.
-enum Either<A, B> {
-    Same(A),
-    Normalized(B),
-}
-
-impl<A: Iterator<Item = char>, B: Iterator<Item = char>> Iterator for Either<A, B> {
-    type Item = char;
-
-    fn next(&mut self) -> Option<char> {
-        match self {
-            Either::Same(a) => a.next(),
-            Either::Normalized(b) => b.next(),
-        }
-    }
 }
 
 /// The label a cell's text is, if it is one.

@@ -250,11 +250,6 @@ fn heading_of(f: &locate::LocatedForm) -> title::Found {
     title::find(&candidates, (x0, x1))
 }
 
-/// The contract's `form_title`: as printed, white space removed.
-fn normalize_title(t: &str) -> String {
-    t.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// Share of an OCR line's height by which the lines of one cover title may
 /// differ: a box's height follows its characters' shapes. A judgment, not a
 /// measurement: wider than the text layer's 0.1 pt, and narrower than the
@@ -310,7 +305,11 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
         hi += 1;
     }
     let lines = &eligible[lo..=hi];
-    let text: String = lines.iter().map(|l| normalize_title(&l.text)).collect();
+    // The contract's `form_title`: as printed, white space removed.
+    let text: String = lines
+        .iter()
+        .map(|l| jx_model::text::squeeze(&l.text))
+        .collect();
     let by_ocr = lines.iter().any(|l| l.confidence.is_some());
     let snapped = by_ocr.then(|| title::snap_cover_title(&text)).flatten();
     Some(DocumentTitle {

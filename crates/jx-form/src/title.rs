@@ -12,19 +12,13 @@
 //! title is null (and the caller warns). Nothing is ever invented.
 
 use jx_model::TextLine;
+use jx_model::text::{squeeze, squeeze_nfkc};
 use regex::Regex;
 use std::sync::LazyLock;
 
 /// Longest title, in characters (the longest standard title has 14; a
 /// district's own wording a few more).
 const MAX_TITLE_CHARS: usize = 40;
-
-/// NFKC, white space removed.
-fn squeeze(text: &str) -> String {
-    crate::labels::nfkc_chars(text)
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
 
 /// A year as a form's year line prints it: `(2024年度)`, `2024年度`,
 /// `年度：2024`, `2024年`.
@@ -35,7 +29,7 @@ pub fn year_of(text: &str) -> Option<i32> {
     });
     static LINE_YEAR: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
-    let n = squeeze(text);
+    let n = squeeze_nfkc(text);
     if is_year_line(&n) {
         return LINE_YEAR.find(&n).and_then(|m| m.as_str().parse().ok());
     }
@@ -52,12 +46,12 @@ pub fn is_year_line(text: &str) -> bool {
         )
         .unwrap()
     });
-    YEAR_LINE.is_match(&squeeze(text))
+    YEAR_LINE.is_match(&squeeze_nfkc(text))
 }
 
 /// A unit line (`单位：万元`, `金额单位：元`).
 pub fn is_unit_line(text: &str) -> bool {
-    let n = squeeze(text);
+    let n = squeeze_nfkc(text);
     n.contains("单位") && (n.ends_with("元") || n.ends_with("元)"))
 }
 
@@ -77,7 +71,7 @@ fn split_trailing_year(n: &str) -> &str {
 /// table or set larger than the text around it; a title that does not say
 /// 绩效目标 must be.
 pub fn title_of(text: &str, centred_or_large: bool) -> Option<String> {
-    let n = squeeze(text);
+    let n = squeeze_nfkc(text);
     if n.chars().any(|c| {
         matches!(
             c,
@@ -95,7 +89,7 @@ pub fn title_of(text: &str, centred_or_large: bool) -> Option<String> {
     let says_goal = title.contains("绩效目标") || title.contains("绩效指标");
     (ends && (says_goal || centred_or_large)).then(|| {
         // Keep the printed wording, full-width brackets included.
-        let raw: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let raw = squeeze(text);
         strip_raw_trailing_year(&raw).to_string()
     })
 }
@@ -196,7 +190,7 @@ pub fn max_title_edits(chars: usize) -> usize {
 /// [`max_title_edits`] and nearer than any other; `None` when it is one
 /// exactly (nothing to snap), none is near, or two are as near.
 pub fn snap_ocr_title(text: &str) -> Option<&'static str> {
-    let n = squeeze(split_trailing_year(&squeeze(text)));
+    let n = squeeze_nfkc(split_trailing_year(&squeeze_nfkc(text)));
     let n_len = n.chars().count();
     // Nearest first; among equals, the one of the read's length (OCR
     // misreads characters more often than it invents or loses them).
@@ -254,7 +248,7 @@ pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
     static AFTER_YEAR: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
     // White space out, nothing else changed: the agency's name stays as read.
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = squeeze(text);
     let year = AFTER_YEAR.find_iter(&t).last()?;
     let head = &t[..year.end()];
     let tail = &t[year.end()..];
@@ -306,7 +300,7 @@ pub fn find(candidates: &[TextLine], table_x: (f32, f32)) -> Found {
             .rev()
             .find_map(|l| snap(l, &l.text).map(|s| (l, s)))
         {
-            Some((l, s)) => (Some((l, s.to_string())), Some(squeeze(&l.text))),
+            Some((l, s)) => (Some((l, s.to_string())), Some(squeeze_nfkc(&l.text))),
             None => (None, None),
         },
     };
@@ -328,7 +322,7 @@ pub fn find(candidates: &[TextLine], table_x: (f32, f32)) -> Found {
             // (`填报单位：… 2023年度`), never a sentence.
             lines
                 .iter()
-                .filter(|l| squeeze(&l.text).chars().count() <= 30 && !l.text.contains('。'))
+                .filter(|l| squeeze_nfkc(&l.text).chars().count() <= 30 && !l.text.contains('。'))
                 .find_map(|l| year_of(&l.text))
         });
     Found {

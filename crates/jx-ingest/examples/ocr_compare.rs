@@ -169,8 +169,7 @@ impl Tally {
     /// Compared by the contract's rule for strings: NFKC, white space removed.
     /// Adds one field; whether it was read right.
     fn add(&mut self, want: &str, got: &str) -> bool {
-        use unicode_normalization::UnicodeNormalization;
-        let norm = |s: &str| -> String { s.nfkc().filter(|c| !c.is_whitespace()).collect() };
+        let norm = jx_model::text::squeeze_nfkc;
         let (w, g) = (norm(want), norm(got));
         self.fields += 1;
         self.exact += usize::from(w == g);

@@ -22,6 +22,7 @@ pub mod money;
 pub mod page;
 pub mod record;
 pub mod table;
+pub mod text;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use geometry::{Point, Rect};

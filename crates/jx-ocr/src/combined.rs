@@ -13,6 +13,8 @@
 //! into a warning.
 
 use crate::{Arbiter, OcrEngine, OcrError, PreparedPage, Recognizer, WordList, ppocr::PpOcr};
+use jx_model::text::squeeze;
+use jx_model::text::squeeze_nfkc;
 use jx_model::{Glyph, GlyphOrigin, LookalikeProfile, OcrRewrite, Rect};
 use std::sync::Arc;
 
@@ -54,20 +56,6 @@ impl Combined {
     }
 }
 
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// A reading as the output contract compares it: NFKC (full-width brackets,
-/// commas and colons are their ASCII forms), spaces removed. Two engines
-/// that differ only there agree: PP-OCR writes `（元）` where Tesseract
-/// writes `(元)`, and that was 40 % of the disagreements flagged on fields
-/// read right (`scripts/ocr-compare`, README "OCR engine").
-fn comparable(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    squeeze(&s.nfkc().collect::<String>())
-}
-
 fn text_of(glyphs: &[Glyph]) -> String {
     squeeze(&glyphs.iter().map(|g| g.text.as_str()).collect::<String>())
 }
@@ -102,7 +90,12 @@ fn reconcile(
     words: &WordList,
 ) -> Vec<Glyph> {
     let (ta, tb) = (text_of(&first.1), text_of(&second.1));
-    if comparable(&ta) == comparable(&tb) {
+    // Readings compared as the output contract compares them (NFKC, spaces
+    // removed): two engines that differ only there agree. PP-OCR writes
+    // `（元）` where Tesseract writes `(元)`, and that was 40 % of the
+    // disagreements flagged on fields read right (`scripts/ocr-compare`,
+    // README "OCR engine").
+    if squeeze_nfkc(&ta) == squeeze_nfkc(&tb) {
         let mut g = first.1;
         for x in &mut g {
             if let GlyphOrigin::Ocr(r) = &mut x.origin {
