@@ -140,7 +140,7 @@ pub fn read_raster(
         return Ok(read(content));
     }
     let upright = read_whole(&framed, engine)?;
-    let (chars, confidence) = mean_confidence(&upright.glyphs);
+    let (chars, confidence) = char_mean_confidence(&upright.glyphs);
     if !ocr.detect_turns || chars < MIN_CHARS || confidence >= engine.upright_confidence() {
         return Ok(read(upright));
     }
@@ -206,7 +206,7 @@ fn cheap_look(
         .map(|g| g.iter().map(|g| g.text.as_str()).collect())
         .collect();
     let mut glyphs: Vec<Glyph> = read.into_iter().flatten().collect();
-    let (chars, confidence) = mean_confidence(&glyphs);
+    let (chars, confidence) = char_mean_confidence(&glyphs);
     if chars < MIN_CHARS || confidence < engine.upright_confidence() || is_form_text(&texts) {
         return Ok(None);
     }
@@ -229,7 +229,7 @@ pub fn turn_scores(
     grid: &GridOptions,
 ) -> Result<(f32, Vec<(Turn, SampleReading)>), OcrError> {
     let framed = Framed::new(raster, ocr, grid)?;
-    let whole = mean_confidence(&read_whole(&framed, engine)?.glyphs).1;
+    let whole = char_mean_confidence(&read_whole(&framed, engine)?.glyphs).1;
     let mut scores = vec![(Turn::Upright, sample_confidence(&framed, engine)?)];
     for sample in turned_samples(raster, engine, ocr, grid) {
         let (turn, c, _) = sample?;
@@ -269,11 +269,13 @@ fn sample_confidence(framed: &Framed, engine: &dyn Recognizer) -> Result<SampleR
             .flatten()
             .collect()
     };
-    Ok(mean_confidence(&glyphs))
+    Ok(char_mean_confidence(&glyphs))
 }
 
-/// Recognised characters and their mean confidence (0 when there are none).
-fn mean_confidence(glyphs: &[Glyph]) -> (usize, f32) {
+/// Recognised characters (white space not counted) and their mean
+/// confidence, each character counting once (0 when there are none). Not
+/// jx-ocr's per-glyph mean: a glyph of four characters weighs four here.
+fn char_mean_confidence(glyphs: &[Glyph]) -> (usize, f32) {
     let mut chars = 0usize;
     let mut sum = 0.0f32;
     for g in glyphs {
@@ -305,9 +307,9 @@ mod tests {
 
     #[test]
     fn confidence_is_weighed_by_characters() {
-        let (n, c) = mean_confidence(&[glyph("项目名称", 0.9), glyph("x", 0.4)]);
+        let (n, c) = char_mean_confidence(&[glyph("项目名称", 0.9), glyph("x", 0.4)]);
         assert_eq!(n, 5);
         assert!((c - 0.8).abs() < 1e-6, "{c}");
-        assert_eq!(mean_confidence(&[]), (0, 0.0));
+        assert_eq!(char_mean_confidence(&[]), (0, 0.0));
     }
 }

@@ -12,6 +12,7 @@
 //! way the disagreement is logged as a doubt, which the form layer turns
 //! into a warning.
 
+use crate::engine::mean_confidence;
 use crate::{Arbiter, OcrEngine, OcrError, PreparedPage, Recognizer, WordList, ppocr::PpOcr};
 use jx_model::text::squeeze;
 use jx_model::text::squeeze_nfkc;
@@ -58,14 +59,6 @@ impl Combined {
 
 fn text_of(glyphs: &[Glyph]) -> String {
     squeeze(&glyphs.iter().map(|g| g.text.as_str()).collect::<String>())
-}
-
-fn mean_confidence(glyphs: &[Glyph]) -> f32 {
-    let c: Vec<f32> = glyphs
-        .iter()
-        .filter_map(|g| g.origin.confidence())
-        .collect();
-    c.iter().sum::<f32>() / c.len().max(1) as f32
 }
 
 /// Which of two disagreeing readings to keep, and why; `None`: no evidence.
@@ -250,6 +243,14 @@ mod tests {
             origin: GlyphOrigin::ocr(engine, c),
             overdrawn: 0,
         }
+    }
+
+    #[test]
+    fn mean_confidence_counts_each_glyph_once() {
+        let e = OcrEngineId::Tesseract;
+        assert_eq!(mean_confidence(&[]), 0.0);
+        let m = mean_confidence(&[g("项目名称", e, 0.9), g("x", e, 0.4)]);
+        assert!((m - 0.65).abs() < 1e-6);
     }
 
     #[test]

@@ -227,15 +227,11 @@ impl OcrEngine {
     /// time only where the first was doubtful.
     fn read_blob(&self, page: &PreparedPage, blob: &TextBlob) -> Result<Vec<Glyph>, OcrError> {
         let first = self.read_blob_at(page, blob, self.text_height)?;
-        let mean = |g: &[Glyph]| {
-            let c: Vec<f32> = g.iter().filter_map(|g| g.origin.confidence()).collect();
-            c.iter().sum::<f32>() / c.len().max(1) as f32
-        };
-        if first.is_empty() || mean(&first) >= RETRY_BELOW_CONFIDENCE {
+        if first.is_empty() || mean_confidence(&first) >= RETRY_BELOW_CONFIDENCE {
             return Ok(first);
         }
         let second = self.read_blob_at(page, blob, self.text_height * 3 / 2)?;
-        Ok(if mean(&second) > mean(&first) {
+        Ok(if mean_confidence(&second) > mean_confidence(&first) {
             second
         } else {
             first
@@ -390,6 +386,16 @@ fn latin(c: char) -> bool {
 }
 
 /// Joins the words of one run: no space unless both neighbours are Latin.
+/// Mean confidence of the glyphs that have one, each glyph counting once
+/// whatever its length (0 when none has one).
+pub(crate) fn mean_confidence(glyphs: &[Glyph]) -> f32 {
+    let c: Vec<f32> = glyphs
+        .iter()
+        .filter_map(|g| g.origin.confidence())
+        .collect();
+    c.iter().sum::<f32>() / c.len().max(1) as f32
+}
+
 pub(crate) fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for w in words {
