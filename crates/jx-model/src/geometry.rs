@@ -79,6 +79,25 @@ impl Rect {
         self.y1.min(other.y1) - self.y0.max(other.y0)
     }
 
+    /// Points per pixel, horizontally and vertically, of a `width × height`
+    /// image that covers this rectangle (its frame).
+    pub fn points_per_pixel(&self, width: usize, height: usize) -> (f32, f32) {
+        (
+            self.width() / width.max(1) as f32,
+            self.height() / height.max(1) as f32,
+        )
+    }
+
+    /// Pixel position `(px, py)` of a `width × height` image that covers
+    /// this rectangle, in page points.
+    pub fn pixel_to_page(&self, width: usize, height: usize, px: f32, py: f32) -> Point {
+        let (sx, sy) = self.points_per_pixel(width, height);
+        Point {
+            x: self.x0 + px * sx,
+            y: self.y0 + py * sy,
+        }
+    }
+
     /// The box rounded to 0.01 pt, for deterministic output.
     pub fn rounded(&self) -> [f64; 4] {
         let r = |v: f32| (f64::from(v) * 100.0).round() / 100.0;

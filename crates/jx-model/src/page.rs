@@ -235,10 +235,8 @@ pub struct PageRaster {
 impl PageRaster {
     /// Points per pixel horizontally and vertically.
     pub fn points_per_pixel(&self) -> (f32, f32) {
-        (
-            self.frame.width() / self.width.max(1) as f32,
-            self.frame.height() / self.height.max(1) as f32,
-        )
+        self.frame
+            .points_per_pixel(self.width as usize, self.height as usize)
     }
 
     /// Resolution in dots per inch (horizontal).
@@ -248,13 +246,10 @@ impl PageRaster {
 
     /// A pixel rectangle `[px0, py0, px1, py1)` mapped to page points.
     pub fn pixel_rect_to_page(&self, px0: f32, py0: f32, px1: f32, py1: f32) -> Rect {
-        let (sx, sy) = self.points_per_pixel();
-        Rect::new(
-            self.frame.x0 + px0 * sx,
-            self.frame.y0 + py0 * sy,
-            self.frame.x0 + px1 * sx,
-            self.frame.y0 + py1 * sy,
-        )
+        let (w, h) = (self.width as usize, self.height as usize);
+        let a = self.frame.pixel_to_page(w, h, px0, py0);
+        let b = self.frame.pixel_to_page(w, h, px1, py1);
+        Rect::new(a.x, a.y, b.x, b.y)
     }
 }
 

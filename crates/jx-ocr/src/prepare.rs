@@ -46,10 +46,8 @@ impl PreparedPage {
 
     /// Points per pixel horizontally and vertically.
     pub fn points_per_pixel(&self) -> (f32, f32) {
-        (
-            self.frame.width() / self.gray.width.max(1) as f32,
-            self.frame.height() / self.gray.height.max(1) as f32,
-        )
+        self.frame
+            .points_per_pixel(self.gray.width, self.gray.height)
     }
 
     /// Horizontal resolution in dots per inch (72 for an empty page).
@@ -60,11 +58,8 @@ impl PreparedPage {
 
     /// A pixel position (deskewed image) in page points.
     pub fn pixel_to_page(&self, px: f32, py: f32) -> Point {
-        let (sx, sy) = self.points_per_pixel();
-        Point {
-            x: self.frame.x0 + px * sx,
-            y: self.frame.y0 + py * sy,
-        }
+        self.frame
+            .pixel_to_page(self.gray.width, self.gray.height, px, py)
     }
 
     /// A pixel rectangle `[x0, x1) × [y0, y1)` in page points.
