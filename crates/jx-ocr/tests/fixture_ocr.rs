@@ -16,7 +16,11 @@ fn load_fixture() -> (u32, u32, Vec<u8>) {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/cell-row-300dpi.png"
     );
-    let img = image::open(path).expect("fixture").to_luma8();
+    let img = image::open(path)
+        .unwrap_or_else(|e| {
+            panic!("the fixture image {path} (in the repository) cannot be read: {e}")
+        })
+        .to_luma8();
     let (w, h) = (img.width() as usize, img.height() as usize);
     let px = img.into_raw();
     let (pw, ph) = (w + 2 * MARGIN, h + 2 * MARGIN);
