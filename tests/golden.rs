@@ -237,16 +237,7 @@ fn every_document_written_validates_against_the_schema() {
 /// suite stays green. Each is (sample folder, `NN:path`, code, why it is
 /// missing). The test fails when one of them is given after all: then the gap
 /// is closed and its line must go.
-const KNOWN_GAPS: &[(&str, &str, &str, &str)] = &[
-    // OCR reads a speck in the blank 1-bit cell as `\`: the warning is
-    // `unparsable_date` (the value is null all the same), not `missing_field`.
-    (
-        "scans/nongye-2021-scan200-g4",
-        "04:project.end_date",
-        "missing_field",
-        "a speck in the blank G4 cell is read as \"\\\": unparsable_date instead",
-    ),
-];
+const KNOWN_GAPS: &[(&str, &str, &str, &str)] = &[];
 
 /// One diagnostic the output must hold because of an injected defect.
 struct Expected {

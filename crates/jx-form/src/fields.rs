@@ -94,6 +94,12 @@ fn date_field(rec: &mut Recorder, path: &str, read: Option<Read>) -> Option<Stri
         warn_missing(rec, path, false);
         return None;
     };
+    // OCR that read only marks (a speck read as `\` or `.`) in a date cell
+    // read a blank cell: no letter, digit or ideograph is no date to parse.
+    if by_ocr && !text.chars().any(char::is_alphanumeric) {
+        warn_missing(rec, path, true);
+        return None;
+    }
     match normalize::date(&text) {
         Ok(Some(d)) => return Some(d),
         Ok(None) => {
@@ -264,4 +270,33 @@ pub fn goals(grid: &FormGrid, rec: &mut Recorder) -> Goals {
         warn_missing(rec, "goals.annual", blank);
     }
     Goals { overall, annual }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_cell_where_ocr_read_only_a_mark_is_blank() {
+        let mut rec = Recorder::new(0.6);
+        let read = |text: &str, by_ocr| {
+            Some(Read {
+                text: text.into(),
+                by_ocr,
+            })
+        };
+        assert_eq!(
+            date_field(&mut rec, "project.end_date", read("\\", true)),
+            None
+        );
+        let w = &rec.diagnostics.warnings;
+        assert_eq!((w.len(), w[0].kind), (1, Code::MissingField), "{w:?}");
+        // A text layer's mark is what was printed: not a date, said so.
+        let mut rec = Recorder::new(0.6);
+        assert_eq!(
+            date_field(&mut rec, "project.end_date", read("\\", false)),
+            None
+        );
+        assert_eq!(rec.diagnostics.warnings[0].kind, Code::UnparsableDate);
+    }
 }
