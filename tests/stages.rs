@@ -4,10 +4,10 @@
 //! whether the grid was already wrong (the PDF or grid layer) or the grid was
 //! right and the form layer misread it.
 //!
-//! A snapshot that differs fails with the first differing lines; the grid as
-//! built now is written to `target/snapshots/` to compare whole.
-//! `JX_UPDATE_SNAPSHOTS=1 cargo test -p jxingest --test stages` rewrites the
-//! checked-in snapshots (review the diff before committing it).
+//! The snapshots are insta's (`tests/snapshots/<sample>.snap`): a grid that
+//! differs fails with insta's diff and leaves a `.snap.new` beside it;
+//! `cargo insta review`, or `INSTA_UPDATE=always cargo test -p jxingest
+//! --test stages`, takes the new grids (review the diff before committing).
 //!
 //! Scans are left out: their grids depend on the Tesseract build's readings,
 //! which the golden test measures by accuracy instead.
@@ -58,8 +58,6 @@ fn snapshot(pdf: &Path) -> String {
 #[test]
 fn printed_samples_build_the_grids_of_their_snapshots() {
     let samples = root().join("samples/printed");
-    let snapshots = root().join("tests/snapshots");
-    let update = std::env::var_os("JX_UPDATE_SNAPSHOTS").is_some();
     let mut pdfs: Vec<_> = std::fs::read_dir(&samples)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -67,38 +65,13 @@ fn printed_samples_build_the_grids_of_their_snapshots() {
         .collect();
     pdfs.sort();
     assert!(!pdfs.is_empty(), "no printed samples");
-    let mut failures = Vec::new();
-    for pdf in &pdfs {
-        let stem = pdf.file_stem().unwrap().to_string_lossy().into_owned();
-        let now = snapshot(pdf);
-        let path = snapshots.join(format!("{stem}.txt"));
-        if update {
-            std::fs::create_dir_all(&snapshots).unwrap();
-            std::fs::write(&path, &now).unwrap();
-            continue;
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for pdf in &pdfs {
+            let stem = pdf.file_stem().unwrap().to_string_lossy().into_owned();
+            insta::assert_snapshot!(stem, snapshot(pdf));
         }
-        let Ok(expected) = std::fs::read_to_string(&path) else {
-            failures.push(format!(
-                "{stem}: no snapshot {} (JX_UPDATE_SNAPSHOTS=1 writes it)",
-                path.display()
-            ));
-            continue;
-        };
-        if expected != now {
-            let kept = root().join("target/snapshots");
-            std::fs::create_dir_all(&kept).unwrap();
-            std::fs::write(kept.join(format!("{stem}.txt")), &now).unwrap();
-            let first = expected
-                .lines()
-                .zip(now.lines())
-                .enumerate()
-                .find(|(_, (a, b))| a != b)
-                .map(|(n, (a, b))| format!("line {}: expected {a:?}, built {b:?}", n + 1))
-                .unwrap_or_else(|| "one is a prefix of the other".into());
-            failures.push(format!(
-                "{stem}: the grid differs from its snapshot at {first} (whole grid in target/snapshots/{stem}.txt)"
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    });
 }
