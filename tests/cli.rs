@@ -131,6 +131,24 @@ fn a_missing_ppocr_model_is_a_clear_error_before_any_file() {
     assert!(!out.join("manifest.json").exists());
 }
 
+/// The CLI on a printed sample with the default engine and PP-OCR's model
+/// folder `models`: what the engine choice says on stderr, with the run's
+/// status.
+fn read_printed_sample_with_models(
+    out: &std::path::Path,
+    models: &std::path::Path,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_jxingest"))
+        .arg(root().join("samples/printed/edu-2023-chromium.pdf"))
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .arg("--ppocr-models")
+        .arg(models)
+        .output()
+        .unwrap()
+}
+
 #[test]
 #[cfg(unix)]
 fn both_engines_without_the_word_list_say_so_and_read_on() {
@@ -147,15 +165,7 @@ fn both_engines_without_the_word_list_say_so_and_read_on() {
     std::fs::create_dir_all(&models).unwrap();
     std::os::unix::fs::symlink(&installed, models.join("ppocrv5")).unwrap();
     let out = temp_dir("cli-nowords-out");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jxingest"))
-        .arg(root().join("samples/printed/edu-2023-chromium.pdf"))
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .arg("--ppocr-models")
-        .arg(models.join("ppocrv5"))
-        .output()
-        .unwrap();
+    let o = read_printed_sample_with_models(&out, &models.join("ppocrv5"));
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -170,15 +180,7 @@ fn both_engines_without_the_word_list_say_so_and_read_on() {
 fn the_default_engine_falls_back_to_tesseract_where_ppocr_is_missing() {
     let out = temp_dir("cli-fallback-out");
     let nowhere = temp_dir("cli-fallback-nowhere");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jxingest"))
-        .arg(root().join("samples/printed/edu-2023-chromium.pdf"))
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .arg("--ppocr-models")
-        .arg(&nowhere)
-        .output()
-        .unwrap();
+    let o = read_printed_sample_with_models(&out, &nowhere);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

@@ -309,16 +309,32 @@ fn memory_hungry_pdf() -> Vec<u8> {
     out
 }
 
-#[test]
-fn a_file_over_the_memory_limit_is_stopped_and_the_others_are_read() {
-    let input = temp_dir("hostile-mem-in");
-    let out = temp_dir("hostile-mem-out");
-    std::fs::write(input.join("hungry.pdf"), memory_hungry_pdf()).unwrap();
+/// An input folder holding the hostile file `(name, bytes)` and the printed
+/// sample `good` as `good.pdf`, and an empty output folder, both named
+/// after `test`.
+fn beside_a_good_file(
+    test: &str,
+    (name, bytes): (&str, Vec<u8>),
+    good: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let input = temp_dir(&format!("{test}-in"));
+    let out = temp_dir(&format!("{test}-out"));
+    std::fs::write(input.join(name), bytes).unwrap();
     std::fs::copy(
-        root().join("samples/printed/minzheng-2024-libreoffice.pdf"),
+        root().join("samples/printed").join(good),
         input.join("good.pdf"),
     )
     .unwrap();
+    (input, out)
+}
+
+#[test]
+fn a_file_over_the_memory_limit_is_stopped_and_the_others_are_read() {
+    let (input, out) = beside_a_good_file(
+        "hostile-mem",
+        ("hungry.pdf", memory_hungry_pdf()),
+        "minzheng-2024-libreoffice.pdf",
+    );
     let (code, stderr) = cli(&[
         input.as_os_str(),
         "--out".as_ref(),
@@ -399,14 +415,11 @@ fn slow_to_draw_pdf() -> Vec<u8> {
 /// reading.
 #[test]
 fn a_page_that_hangs_the_review_renderer_costs_only_its_image() {
-    let input = temp_dir("hostile-slowdraw-in");
-    let out = temp_dir("hostile-slowdraw-out");
-    std::fs::write(input.join("slow.pdf"), slow_to_draw_pdf()).unwrap();
-    std::fs::copy(
-        root().join("samples/printed/health-2025-chromium-bold.pdf"),
-        input.join("good.pdf"),
-    )
-    .unwrap();
+    let (input, out) = beside_a_good_file(
+        "hostile-slowdraw",
+        ("slow.pdf", slow_to_draw_pdf()),
+        "health-2025-chromium-bold.pdf",
+    );
     let t = Instant::now();
     let (code, stderr) = cli(&[
         input.as_os_str(),

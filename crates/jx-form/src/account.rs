@@ -69,12 +69,13 @@ pub fn form_evidence(page: &PageLayout) -> Option<String> {
 fn table_evidence(t: &Table, by_ocr: bool, titled: bool) -> Option<String> {
     let mut project: BTreeSet<(&'static str, usize)> = BTreeSet::new();
     let mut levels: BTreeSet<(String, usize)> = BTreeSet::new();
-    let (mut level1_head, mut lower_head) = (false, false);
+    let (mut level1_head, mut lower_head, mut form_only) = (false, false, false);
     for c in &t.cells {
         match label_read(&c.text, by_ocr) {
             Some(Label::Level1Header) => level1_head = true,
             Some(Label::Level2Header | Label::Level3Header) => lower_head = true,
             Some(l) if is_project_label(l) => {
+                form_only |= l.only_on_forms();
                 project.insert((crate::labels::spelling(l), c.row));
             }
             _ => {
@@ -87,11 +88,6 @@ fn table_evidence(t: &Table, by_ocr: bool, titled: bool) -> Option<String> {
     }
     let (labels, rows) = distinct(&project);
     let names: BTreeSet<&str> = project.iter().map(|(l, _)| *l).collect();
-    let form_only = names.iter().any(|n| {
-        crate::labels::VOCABULARY
-            .iter()
-            .any(|(l, sp)| sp[0] == *n && l.only_on_forms())
-    });
     if names.len() >= 2 && labels >= 2 && rows >= 2 && (form_only || titled) {
         let shown: Vec<&str> = names.into_iter().take(3).collect();
         return Some(format!("form labels {}", shown.join("、")));

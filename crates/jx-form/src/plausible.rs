@@ -189,16 +189,15 @@ fn sum_doubts(f: &FormRecord) -> Vec<Diagnostic> {
 /// Doubts across the forms of one file: a department or implementer read
 /// a character or two differently elsewhere in the file (module doc).
 pub fn check_volume(forms: &mut [FormRecord]) {
-    for path in ["project.department", "project.implementer"] {
+    type Field = fn(&FormRecord) -> Option<&String>;
+    let fields: [(&str, Field); 2] = [
+        ("project.department", |f| f.project.department.as_ref()),
+        ("project.implementer", |f| f.project.implementer.as_ref()),
+    ];
+    for (path, field) in fields {
         let readings: Vec<Option<String>> = forms
             .iter()
-            .map(|f| {
-                let v = match path {
-                    "project.department" => f.project.department.clone(),
-                    _ => f.project.implementer.clone(),
-                };
-                v.filter(|_| by_ocr(f, path))
-            })
+            .map(|f| field(f).filter(|_| by_ocr(f, path)).cloned())
             .collect();
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for r in readings.iter().flatten() {

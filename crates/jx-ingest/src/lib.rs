@@ -63,19 +63,14 @@ impl Default for IngestOptions {
 }
 
 impl IngestOptions {
-    /// A short fingerprint of every option and the program version: a file
-    /// read with the same fingerprint and the same bytes gives the same
-    /// output, which is what `--resume` relies on.
-    pub fn fingerprint(&self) -> String {
-        self.fingerprint_with(&[])
-    }
-
-    /// [`IngestOptions::fingerprint`] over the options serialized (not their
-    /// `Debug` text, which changes with the code's formatting) and what the
-    /// engines had installed (`installed`: each model and word list with
-    /// its size and digest), so that `--resume` never mixes rows read with
-    /// different models or without a word list.
-    pub fn fingerprint_with(&self, installed: &[jx_ocr::installed::InstalledPart]) -> String {
+    /// A short fingerprint of every option, the program version and what
+    /// the engines had installed (`installed`: each model, word list and
+    /// package with its size and modification time): a file read with the
+    /// same fingerprint and the same bytes gives the same output, which is
+    /// what `--resume` relies on — it never mixes rows read with different
+    /// models or without a word list. The options are serialized, not
+    /// their `Debug` text (which changes with the code's formatting).
+    pub fn fingerprint(&self, installed: &[jx_ocr::installed::InstalledPart]) -> String {
         let value = serde_json::json!({
             "tool": "jxingest",
             "version": env!("CARGO_PKG_VERSION"),

@@ -66,7 +66,7 @@ impl Settings {
     /// The fingerprint rows are carried over by: the options and what the
     /// engine has installed (`installed`, from [`Settings::installed`]).
     pub fn fingerprint(&self, installed: &[InstalledPart]) -> String {
-        self.ingest_options().fingerprint_with(installed)
+        self.ingest_options().fingerprint(installed)
     }
 
     /// The files the chosen engine reads (models, word list, runtime).
