@@ -1,8 +1,10 @@
 -- The database of a jxingest run (OUT/forms.sqlite): the manifest's rows and
 -- every form document, as tables. One source of truth: the jx-store crate
 -- includes this file (include_str!) and runs it on a new database, then sets
--- PRAGMA user_version to the schema version (1). A database of another
--- version, or without these tables, is refused, never altered.
+-- PRAGMA user_version to the schema version (2). A database of version 1
+-- (the tables above the line `-- Version 2`) is brought to version 2 by the
+-- statements below that line; a database of another version, or without
+-- these tables, is refused, never altered.
 --
 -- Money is TEXT: the same exact decimal strings (yuan) as the JSON, never
 -- REAL. Lists are JSON arrays in TEXT columns. Rows of a file are written in
@@ -103,4 +105,27 @@ CREATE TABLE warnings (
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Version 2: what people decided (jxingest review, verdicts.jsonl).
+
+-- How far a person settled the form's doubts: unverified (no verdict yet),
+-- partly, verified (every doubt settled). The document's `verification`.
+ALTER TABLE forms ADD COLUMN verification TEXT NOT NULL DEFAULT 'unverified';
+
+-- One row per verdict of a document, in the order made: the field (`path`),
+-- the machine's reading the person saw (`before`) and the settled value
+-- (`after`), as JSON texts ('null' for none), who (`by`) and when (`at`).
+-- `before = after` is an acceptance; a row added has before 'null', a row
+-- removed after 'null'.
+CREATE TABLE verdicts (
+    form_id  INTEGER NOT NULL REFERENCES forms(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,  -- 0-based order in the document's verdicts
+    path     TEXT NOT NULL,
+    before   TEXT NOT NULL,
+    after    TEXT NOT NULL,
+    by       TEXT NOT NULL,
+    at       TEXT NOT NULL,     -- RFC 3339, UTC
+    note     TEXT,
+    PRIMARY KEY (form_id, position)
 ) WITHOUT ROWID;

@@ -593,3 +593,161 @@ fn a_database_that_cannot_be_written_or_is_not_ours_is_an_error_and_the_json_is_
         std::fs::remove_dir_all(d).unwrap();
     }
 }
+
+/// One line of a verdict log, as `jxingest review` writes it.
+fn verdict_line(doc: &Value, path: &str, before: Value, after: Value) -> String {
+    serde_json::json!({
+        "sha256": doc["source"]["sha256"],
+        "form_index": doc["source"]["form_index"],
+        "source": doc["source"]["path"],
+        "path": path,
+        "before": before,
+        "after": after,
+        "by": "archivist",
+        "at": "2026-12-06T14:00:00Z",
+    })
+    .to_string()
+}
+
+/// Issue 23 item 4: verdicts kept in OUT/verdicts.jsonl are applied again
+/// by a rerun (JSON and database); one made on another reading is kept in
+/// the log, not applied, and reported `verdict_stale`; `--verdicts` brings
+/// them into a new output folder; `--resume` reads again a file whose
+/// documents lack a verdict of the log.
+#[test]
+fn verdicts_outlive_a_rerun_and_a_stale_one_is_reported() {
+    let input = temp_dir("verdicts-in");
+    let name = "chengguan-2024-chromium.pdf";
+    std::fs::copy(root().join("samples/printed").join(name), input.join(name)).unwrap();
+    let out = temp_dir("verdicts-out");
+    let args = |out: &Path| -> Vec<std::ffi::OsString> {
+        vec![
+            input.clone().into(),
+            "--out".into(),
+            out.into(),
+            "--quiet".into(),
+        ]
+    };
+    let run = |extra: &[&str], out: &Path| {
+        let mut a = args(out);
+        a.extend(extra.iter().map(std::ffi::OsString::from));
+        let o = jx(&a);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(&[], &out);
+    let doc1_path = out.join("chengguan-2024-chromium/01.json");
+    let doc2_path = out.join("chengguan-2024-chromium/02.json");
+    let (doc1, doc2_before) = (read_json(&doc1_path), read_json(&doc2_path));
+    let doc2 = &doc2_before;
+    assert!(doc1.get("verdicts").is_none() && doc1.get("verification").is_none());
+    let name1 = doc1["project"]["name"].clone();
+    let total1 = doc1["funds"]["annual"]["total"].clone();
+    let log = [
+        verdict_line(
+            &doc1,
+            "project.name",
+            name1.clone(),
+            "改正的项目名称".into(),
+        ),
+        verdict_line(
+            doc2,
+            "project.department",
+            "另一个读法".into(),
+            "某部门".into(),
+        ),
+        verdict_line(&doc1, "funds.annual.total", total1.clone(), total1.clone()),
+    ];
+    std::fs::write(out.join("verdicts.jsonl"), log.join("\n") + "\n").unwrap();
+
+    run(&[], &out);
+    let doc1 = read_json(&doc1_path);
+    assert_eq!(doc1["project"]["name"], "改正的项目名称");
+    assert_eq!(doc1["verdicts"].as_array().unwrap().len(), 2);
+    assert_eq!(doc1["verdicts"][0]["before"], name1);
+    assert_eq!(
+        doc1["verification"], "verified",
+        "no doubt left on a printed form"
+    );
+    let doc2 = read_json(&doc2_path);
+    let department2 = doc2_before["project"]["department"].clone();
+    assert_eq!(doc2["project"]["department"], department2, "not applied");
+    assert!(doc2.get("verdicts").is_none());
+    let stale: Vec<&Value> = doc2["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "verdict_stale")
+        .collect();
+    assert_eq!(stale.len(), 1, "{doc2}");
+    assert_eq!(stale[0]["path"], "project.department");
+    assert!(stale[0]["detail"].as_str().unwrap().contains("另一个读法"));
+    assert_db_equals_json(&out);
+    let c = db(&out);
+    let texts = |sql: &str| -> Vec<String> {
+        let mut st = c.prepare(sql).unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        texts("SELECT verification FROM forms ORDER BY form_index")[..2],
+        ["verified", "unverified"]
+    );
+    assert_eq!(
+        texts("SELECT after FROM verdicts ORDER BY form_id, position"),
+        ["\"改正的项目名称\"".to_string(), total1.to_string()]
+    );
+    let logged = std::fs::read_to_string(out.join("verdicts.jsonl")).unwrap();
+    assert_eq!(logged.lines().count(), 3, "the log is never rewritten");
+    validate_all(&out);
+
+    // Into a new output folder with the old log: the same documents.
+    let fresh = temp_dir("verdicts-fresh");
+    let old_log = out.join("verdicts.jsonl");
+    run(&["--verdicts", old_log.to_str().unwrap()], &fresh);
+    assert_eq!(
+        read_json(&fresh.join("chengguan-2024-chromium/01.json")),
+        doc1
+    );
+    assert_eq!(
+        std::fs::read_to_string(fresh.join("verdicts.jsonl")).unwrap(),
+        logged
+    );
+
+    // A verdict added to the log after the run: --resume reads the file again.
+    let mut more = std::fs::OpenOptions::new()
+        .append(true)
+        .open(fresh.join("verdicts.jsonl"))
+        .unwrap();
+    use std::io::Write;
+    writeln!(
+        more,
+        "{}",
+        verdict_line(&doc1, "year", doc1["year"].clone(), Value::Null)
+    )
+    .unwrap();
+    drop(more);
+    run(&["--resume"], &fresh);
+    let again = read_json(&fresh.join("chengguan-2024-chromium/01.json"));
+    assert_eq!(again["year"], Value::Null);
+    assert_eq!(again["verdicts"].as_array().unwrap().len(), 3);
+}
+
+/// Every document under `out` is valid against the contract.
+fn validate_all(out: &Path) {
+    let v = schema_validator();
+    for p in json_files(out) {
+        let p = out.join(p);
+        let doc = read_json(&p);
+        if doc.get("schema_version").is_some() {
+            let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", p.display());
+        }
+    }
+}

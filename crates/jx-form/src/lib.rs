@@ -28,6 +28,7 @@ pub mod plausible;
 pub mod record;
 pub mod taxonomy;
 pub mod title;
+pub mod verdict;
 
 use jx_model::Code;
 use jx_model::record::{SCHEMA_VERSION, Source, SourceExtraction};
@@ -206,6 +207,8 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
                 indicators,
                 repairs: rec.diagnostics.repairs,
                 warnings: rec.diagnostics.warnings,
+                verdicts: Vec::new(),
+                verification: None,
                 provenance: rec.provenance,
             };
             plausible::check_form(&mut record);

@@ -303,6 +303,8 @@ mod tests {
             indicators: Vec::new(),
             repairs: Vec::new(),
             warnings: Vec::new(),
+            verdicts: Vec::new(),
+            verification: None,
             provenance,
         }
     }

@@ -110,6 +110,10 @@ pub enum Code {
     /// A page of this form could not be read (lost, skipped after it stopped
     /// the reader, or its OCR failed): the form may be incomplete.
     PageLost,
+    /// A person's verdict on this field (kept in `verdicts.jsonl`) was made
+    /// on another reading than this run's: it was not applied; look again.
+    /// `before` is the reading the verdict was made on, `after` its value.
+    VerdictStale,
 }
 
 impl Code {

@@ -20,9 +20,11 @@ pub mod geometry;
 pub mod manifest;
 pub mod money;
 pub mod page;
+pub mod path;
 pub mod record;
 pub mod table;
 pub mod text;
+pub mod verdict;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use geometry::{Point, Rect};
@@ -32,5 +34,7 @@ pub use page::{
     Extraction, Glyph, GlyphOrigin, LookalikeProfile, MAX_PAGE_PIXELS, OcrEngineId, OcrReading,
     OcrRewrite, PageContent, PageRaster, Rule, RuleAxis, UnsureChar,
 };
+pub use path::{BadPath, FieldPath, Step};
 pub use record::FormRecord;
 pub use table::{Cell, PageLayout, Table, TextLine};
+pub use verdict::{FormKey, LoggedVerdict, Verdict, Verification};

@@ -4,6 +4,7 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::money::Money;
+use crate::verdict::{Verdict, Verification};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -26,6 +27,13 @@ pub struct FormRecord {
     pub indicators: Vec<Indicator>,
     pub repairs: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// What a person decided, in order (absent until someone decides).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verdicts: Vec<Verdict>,
+    /// How far a person settled the doubts; absent until someone decides
+    /// (the database says `unverified` then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
     /// Where each field was read: JSON path → page and box.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub provenance: BTreeMap<String, Provenance>,

@@ -226,7 +226,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A file's key in the site's paths: stable, URL-safe, distinct per path.
-fn key(rel: &str) -> String {
+pub fn key(rel: &str) -> String {
     hex(&Sha256::digest(rel.as_bytes())[..8])
 }
 

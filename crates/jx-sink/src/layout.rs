@@ -18,8 +18,9 @@
 //! `.pdf` while a kept name always does.
 
 /// Names at the top of the output folder that belong to the run.
-pub const RESERVED: [&str; 7] = [
+pub const RESERVED: [&str; 8] = [
     "manifest.json",
+    "verdicts.jsonl",
     "manifest.journal.jsonl",
     "forms.sqlite",
     "forms.sqlite-wal",

@@ -18,9 +18,11 @@ pub mod atomic;
 pub mod json_tree;
 pub mod jsonl;
 pub mod layout;
+pub mod verdicts;
 
 pub use json_tree::JsonTree;
 pub use jsonl::Jsonl;
+pub use verdicts::VerdictLog;
 
 use jx_model::{FileRow, FormRecord, Manifest};
 use std::path::PathBuf;

@@ -18,7 +18,7 @@
 //!
 //! Money stays the JSON's exact decimal strings (TEXT, never REAL).
 
-use jx_model::{Diagnostic, FileRow, FormRecord, Manifest};
+use jx_model::{Diagnostic, FileRow, FormRecord, Manifest, Verdict, Verification};
 use jx_sink::{FileOutput, Sink, SinkError};
 use rusqlite::{Connection, OpenFlags, Transaction, params};
 use std::collections::HashSet;
@@ -32,7 +32,20 @@ pub const SCHEMA: &str = include_str!("../../../schema/forms.sql");
 pub const FILE_NAME: &str = "forms.sqlite";
 
 /// `PRAGMA user_version` of a database this crate writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
+
+/// The line of `schema/forms.sql` that ends version 1's tables: what comes
+/// after it brings a version-1 database to version 2.
+const VERSION_2_MARK: &str = "\n-- Version 2:";
+
+/// Version 1's tables (the schema up to [`VERSION_2_MARK`]) and the
+/// statements that bring them to version 2.
+fn schema_parts() -> (&'static str, &'static str) {
+    let at = SCHEMA
+        .find(VERSION_2_MARK)
+        .expect("schema/forms.sql marks version 2");
+    SCHEMA.split_at(at)
+}
 
 /// Why the database cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +145,14 @@ impl Store {
         if found.is_empty() && version == 0 {
             let tx = self.conn.transaction().map_err(sqlite)?;
             tx.execute_batch(SCHEMA).map_err(sqlite)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(sqlite)?;
+            return tx.commit().map_err(sqlite);
+        }
+        if version == 1 && found == objects_of(schema_parts().0) {
+            // Version 1, exactly: add what version 2 adds, in one transaction.
+            let tx = self.conn.transaction().map_err(sqlite)?;
+            tx.execute_batch(schema_parts().1).map_err(sqlite)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(sqlite)?;
             return tx.commit().map_err(sqlite);
@@ -305,8 +326,8 @@ fn insert_form(tx: &Transaction<'_>, path: &str, f: &FormRecord) -> rusqlite::Re
              form_title, year, project_name, nature, category, department, implementer, \
              start_date, end_date, project_total, project_fiscal, project_other, annual_total, \
              annual_appropriation, annual_carryover, annual_other, goal_overall, goal_annual, \
-             document) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-             ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) RETURNING id",
+             document, verification) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+             ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id",
         )?
         .query_row(
             params![
@@ -335,6 +356,7 @@ fn insert_form(tx: &Transaction<'_>, path: &str, f: &FormRecord) -> rusqlite::Re
                 f.goals.overall,
                 f.goals.annual,
                 compact(f),
+                f.verification.unwrap_or(Verification::Unverified).as_str(),
             ],
             |r| r.get(0),
         )?;
@@ -357,6 +379,26 @@ fn insert_form(tx: &Transaction<'_>, path: &str, f: &FormRecord) -> rusqlite::Re
     }
     for (table, list) in [("repairs", &f.repairs), ("warnings", &f.warnings)] {
         insert_diagnostics(tx, table, id, list)?;
+    }
+    insert_verdicts(tx, id, &f.verdicts)
+}
+
+fn insert_verdicts(tx: &Transaction<'_>, form_id: i64, list: &[Verdict]) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO verdicts (form_id, position, path, before, after, by, at, note) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, v) in list.iter().enumerate() {
+        st.execute(params![
+            form_id,
+            i as i64,
+            v.path.to_string(),
+            compact(&v.before),
+            compact(&v.after),
+            v.by,
+            v.at,
+            v.note,
+        ])?;
     }
     Ok(())
 }
@@ -413,8 +455,13 @@ fn schema_objects(conn: &Connection) -> rusqlite::Result<Objects> {
 
 /// What [`SCHEMA`] makes, from a database in memory.
 fn expected_objects() -> Objects {
+    objects_of(SCHEMA)
+}
+
+/// What `ddl` makes, from a database in memory.
+fn objects_of(ddl: &str) -> Objects {
     let conn = Connection::open_in_memory().expect("SQLite opens in memory");
-    conn.execute_batch(SCHEMA).expect("schema/forms.sql runs");
+    conn.execute_batch(ddl).expect("schema/forms.sql runs");
     schema_objects(&conn).expect("the schema lists")
 }
 

@@ -182,10 +182,10 @@ fn another_schema_version_or_foreign_tables_are_refused_untouched() {
     drop(Store::open(&newer).unwrap());
     Connection::open(&newer)
         .unwrap()
-        .pragma_update(None, "user_version", 2)
+        .pragma_update(None, "user_version", 3)
         .unwrap();
     let err = Store::open(&newer).err().unwrap();
-    assert!(err.to_string().contains("is 2"), "{err}");
+    assert!(err.to_string().contains("is 3"), "{err}");
 
     let altered = dir.join("altered.sqlite");
     drop(Store::open(&altered).unwrap());
@@ -236,4 +236,74 @@ fn the_shipped_schema_sets_its_version_and_pragmas() {
 #[test]
 fn the_default_name_is_kept_from_input_folders() {
     assert!(jx_sink::layout::RESERVED.contains(&FILE_NAME));
+}
+
+/// A database of version 1 (before verdicts) is brought to version 2 in
+/// place, its rows kept; the verdicts of a form land in their table.
+#[test]
+fn a_version_1_database_is_upgraded_and_keeps_its_rows() {
+    let dir = temp("upgrade");
+    let path = dir.join("forms.sqlite");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(schema_parts().0).unwrap();
+        c.execute_batch(
+            "INSERT INTO files (path, status, pages, forms, extraction, milliseconds, outputs, \
+             problems, manifest_row) VALUES ('a.pdf', 'ok', 1, 0, 'text', 1, '[]', '[]', '{}')",
+        )
+        .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let c = &store.conn;
+    let v: i32 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SCHEMA_VERSION);
+    let kept: String = c
+        .query_row("SELECT path FROM files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, "a.pdf");
+    drop(store);
+    // Opened again, it is exactly the current schema.
+    drop(Store::open(&path).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_forms_verdicts_and_verification_are_rows() {
+    let dir = temp("verdicts");
+    let mut forms = sample_forms();
+    let name = forms[0].project.name.clone();
+    forms[0].verdicts.push(Verdict {
+        path: "project.name".parse().unwrap(),
+        before: serde_json::json!(name),
+        after: serde_json::json!("改过的名称"),
+        by: "archivist".into(),
+        at: "2026-12-06T14:00:00Z".into(),
+        note: None,
+    });
+    forms[0].verification = Some(Verification::Verified);
+    let row = row_of("a.pdf", &forms);
+    let mut store = Store::open(dir.join("forms.sqlite")).unwrap();
+    store.write_file(&row, &forms).unwrap();
+    let c = &store.conn;
+    let states: Vec<String> = c
+        .prepare("SELECT verification FROM forms ORDER BY form_index")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(states[0], "verified");
+    assert!(states[1..].iter().all(|s| s == "unverified"), "{states:?}");
+    let (path, before, after): (String, String, String) = c
+        .query_row("SELECT path, before, after FROM verdicts", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(path, "project.name");
+    assert_eq!(before, serde_json::to_string(&name).unwrap());
+    assert_eq!(after, "\"改过的名称\"");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -11,6 +11,7 @@ mod progress;
 mod run;
 mod settings;
 mod summary;
+mod verdicts;
 mod walk;
 mod worker;
 
@@ -105,6 +106,12 @@ pub struct Args {
     /// whole only when one of them is of the form's vocabulary.
     #[arg(long)]
     pub read_every_cell: bool,
+    /// Bring in the verdicts of an earlier run (its OUT/verdicts.jsonl):
+    /// they are added to OUT/verdicts.jsonl and applied to the forms read,
+    /// like the verdicts already there (a verdict made on another reading
+    /// than this run's is reported `verdict_stale`, not applied).
+    #[arg(long, value_name = "FILE")]
+    pub verdicts: Option<PathBuf>,
 }
 
 fn main() {

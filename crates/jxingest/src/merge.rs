@@ -91,6 +91,11 @@ pub fn merge(args: &MergeArgs) -> Result<i32> {
         }
     }
     remove_leftover_temps(out);
+    // Every part's verdicts go into OUT's log (the documents copied hold
+    // them applied already): nothing a person decided is left behind.
+    for p in &parts {
+        crate::verdicts::load(out, Some(&p.dir.join(jx_sink::verdicts::FILE_NAME)))?;
+    }
 
     let (mut sinks, mut errors) = outputs::sinks(&args.outputs, out);
     let mut files = Vec::with_capacity(rows.len());

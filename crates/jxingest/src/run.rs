@@ -9,6 +9,7 @@ use crate::outputs;
 use crate::progress::Progress;
 use crate::settings::{OcrEngineArg, Settings};
 use crate::summary::{Places, Tally};
+use crate::verdicts;
 use crate::walk;
 use crate::worker::{self, Limits, Slot, Stop};
 use anyhow::{Context, Result};
@@ -35,6 +36,7 @@ pub fn run(args: &Args) -> Result<i32> {
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
     let out = args.out.as_path();
     jx_sink::atomic::remove_leftover_temps(out);
+    let kept = verdicts::load(out, args.verdicts.as_deref())?;
     let ort_dylib = std::env::var_os(ORT_DYLIB_VAR)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
@@ -62,7 +64,9 @@ pub fn run(args: &Args) -> Result<i32> {
         .map(|input| {
             previous
                 .get(&input.rel)
-                .filter(|prev| still_valid(prev, &input.path, out))
+                .filter(|prev| {
+                    still_valid(prev, &input.path, out) && !verdicts::pending(&kept, prev, out)
+                })
                 .cloned()
         })
         .collect();
@@ -101,6 +105,7 @@ pub fn run(args: &Args) -> Result<i32> {
         quiet: args.quiet,
         progress: &progress,
         tally: Tally::default(),
+        kept: &kept,
     };
     for row in &carried {
         feed.carried(row.clone(), out);
@@ -193,13 +198,16 @@ struct Feed<'a> {
     progress: &'a Progress,
     /// Repairs and warnings by kind, for the summary.
     tally: Tally,
+    /// People's verdicts, applied to every form read.
+    kept: &'a jx_sink::verdicts::Kept,
 }
 
 impl Feed<'_> {
     /// A file read in this run: its documents are written (the JSON tree
     /// first, so the row's `outputs` are on disk before anything names
     /// them), then its row journaled, then the other sinks.
-    fn file(&mut self, mut row: FileRow, forms: Vec<FormRecord>) {
+    fn file(&mut self, mut row: FileRow, mut forms: Vec<FormRecord>) {
+        verdicts::reapply(self.kept, &mut forms);
         row.outputs = layout::form_files(&row.path, forms.len());
         let written = self.tree.file(&FileOutput {
             row: &row,

@@ -3,6 +3,7 @@
 //! are. Counted from what the run fed to its sinks ([`Tally`]) and from
 //! the manifest.
 
+use crate::verdicts::Verified;
 use jx_model::{Code, FormRecord, Manifest, Status};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,10 +17,12 @@ const SLOWEST: usize = 3;
 pub struct Tally {
     repairs: BTreeMap<Code, usize>,
     warnings: BTreeMap<Code, usize>,
+    verified: Verified,
 }
 
 impl Tally {
     pub fn add(&mut self, forms: &[FormRecord]) {
+        self.verified.add(forms);
         for f in forms {
             for r in &f.repairs {
                 *self.repairs.entry(r.kind).or_default() += 1;
@@ -77,6 +80,11 @@ pub fn summary(
     )];
     lines.push(format!("  repairs:  {}", by_kind(&tally.repairs)));
     lines.push(format!("  warnings: {}", by_kind(&tally.warnings)));
+    let v = &tally.verified;
+    lines.push(format!(
+        "  verified: {} form(s) verified, {} partly, {} unverified; {} doubt(s) left to settle",
+        v.verified, v.partly, v.unverified, v.doubts_left
+    ));
     let mut slow: Vec<_> = m.files.iter().filter(|f| f.milliseconds > 0).collect();
     slow.sort_by(|a, b| {
         b.milliseconds
