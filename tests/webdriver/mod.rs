@@ -405,6 +405,27 @@ impl Browser {
         Ok(())
     }
 
+    /// Presses `held` (a modifier such as [`keys::SHIFT`]) while pressing
+    /// `key` once, on the focused element: Shift+Enter.
+    pub fn chord_to_active(&self, held: &str, key: &str) -> Result<()> {
+        let actions = [
+            json!({ "type": "keyDown", "value": held }),
+            json!({ "type": "keyDown", "value": key }),
+            json!({ "type": "keyUp", "value": key }),
+            json!({ "type": "keyUp", "value": held }),
+        ];
+        let body = json!({ "actions": [
+            { "type": "key", "id": "keyboard", "actions": actions }
+        ]});
+        self.cmd(
+            &format!("press {key:?} with {held:?} held on the focused element"),
+            "POST",
+            &self.s("/actions"),
+            Some(&body),
+        )?;
+        Ok(())
+    }
+
     /// Runs `script` (a function body: `return …`; `arguments[i]` are
     /// `args`, elements as [`Element::json`]) and returns its result.
     pub fn execute(&self, script: &str, args: &[Value]) -> Result<Value> {

@@ -3,6 +3,7 @@
 //! knows the command line, worker processes and threads; the per-file
 //! pipeline is the `jx-ingest` library, the outputs are `jx-sink` sinks.
 
+mod desk;
 mod manifest;
 mod merge;
 mod openmp;
@@ -36,6 +37,9 @@ use std::path::PathBuf;
 ///
 /// `jxingest merge OUT1 OUT2 … --out OUT` joins the outputs of a run split
 /// with --shard into one (see `jxingest merge --help`).
+///
+/// `jxingest review OUT` serves the verdict desk over a finished run: settle
+/// every doubt on its page, from the keyboard (see `jxingest review --help`).
 ///
 /// Each file is read in a worker process of its own, within a time and a
 /// memory limit, so a hostile or broken file stops only itself.
@@ -124,6 +128,10 @@ fn main() {
     // The hidden worker mode (see worker.rs): `jxingest --worker`.
     if std::env::args_os().nth(1).is_some_and(|a| a == "--worker") {
         std::process::exit(worker::worker_main());
+    }
+    // `jxingest review OUT`: the verdict desk (see desk/).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "review") {
+        std::process::exit(desk::review_main());
     }
     // `jxingest merge OUT1 OUT2 … --out OUT` (see merge.rs).
     if std::env::args_os().nth(1).is_some_and(|a| a == "merge") {

@@ -1,0 +1,373 @@
+//! The verdict desk's state: the finished run's manifest and documents,
+//! and the one way a verdict changes them — checked by the form layer's
+//! grammar ([`jx_form::verdict`]), appended and synced to
+//! `OUT/verdicts.jsonl`, then written to the form's JSON document
+//! (atomically) and to the database, in that order, so a crash at any
+//! point leaves the decision in the log, from which the next run applies
+//! it again.
+
+use jx_form::verdict::{self, Refusal};
+use jx_model::{FieldPath, FileRow, FormKey, FormRecord, LoggedVerdict, Manifest, Verdict};
+use jx_sink::VerdictLog;
+use jx_sink::atomic::write_atomic;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// Why a request was not done: said to the person.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    #[error("no form {form} in file {file}")]
+    NoSuchForm { file: String, form: u32 },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A person's decision as the page sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// The input's relative path (as the manifest names it).
+    pub file: String,
+    pub form: u32,
+    pub path: String,
+    pub before: Value,
+    pub after: Value,
+    /// Apply to every form of the file whose field holds the same reading.
+    #[serde(default)]
+    pub group: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The finished run the desk works on.
+pub struct Desk {
+    out: PathBuf,
+    db: Option<PathBuf>,
+    manifest: Manifest,
+    log: VerdictLog,
+    /// Who decides (`--by`).
+    by: String,
+}
+
+impl Desk {
+    /// Opens the run in `out` (its manifest must be there).
+    pub fn open(out: &Path, db: Option<PathBuf>, by: String) -> Result<Desk, DeskError> {
+        let path = out.join(jx_sink::layout::RESERVED[0]);
+        let bytes = std::fs::read(&path).map_err(|source| DeskError::Io {
+            what: format!(
+                "cannot read {} (is this a finished run's output?)",
+                path.display()
+            ),
+            source,
+        })?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            DeskError::BadRequest(format!("{} is not a manifest: {e}", path.display()))
+        })?;
+        Ok(Desk {
+            out: out.to_path_buf(),
+            db,
+            manifest,
+            log: VerdictLog::of_output(out),
+            by,
+        })
+    }
+
+    pub fn row(&self, file: &str) -> Result<&FileRow, DeskError> {
+        self.manifest
+            .files
+            .iter()
+            .find(|r| r.path == file)
+            .ok_or_else(|| DeskError::NoSuchForm {
+                file: file.to_string(),
+                form: 0,
+            })
+    }
+
+    /// The documents of a file, in order.
+    pub fn forms(&self, file: &str) -> Result<Vec<FormRecord>, DeskError> {
+        let row = self.row(file)?;
+        row.outputs
+            .iter()
+            .map(|o| {
+                let p = self.out.join(o);
+                let bytes = std::fs::read(&p).map_err(|source| DeskError::Io {
+                    what: format!("cannot read {}", p.display()),
+                    source,
+                })?;
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    DeskError::BadRequest(format!("{} does not read: {e}", p.display()))
+                })
+            })
+            .collect()
+    }
+
+    /// Settles one field (and, with `group`, the same reading on the
+    /// file's other forms); returns the form indexes changed.
+    pub fn decide(&self, d: &Decision, at: &str) -> Result<Vec<u32>, DeskError> {
+        let path: FieldPath = d
+            .path
+            .parse()
+            .map_err(|e: jx_model::BadPath| DeskError::BadRequest(e.to_string()))?;
+        let note = d.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        if note.is_some_and(|n| n.chars().count() > verdict::MAX_VALUE_CHARS) {
+            return Err(DeskError::BadRequest("the note is too long".into()));
+        }
+        let mut forms = self.forms(&d.file)?;
+        let targets = self.targets(&forms, d, &path)?;
+        let mut lines = Vec::new();
+        for &i in &targets {
+            let form = &mut forms[i];
+            let mut v = Verdict {
+                path: path.clone(),
+                before: d.before.clone(),
+                after: d.after.clone(),
+                by: self.by.clone(),
+                at: at.to_string(),
+                note: note.map(str::to_string),
+            };
+            verdict::apply(form, &mut v)?;
+            lines.push(self.logged(form, v.clone()));
+            form.verdicts.push(v);
+            form.verification = verdict::verification(form);
+        }
+        self.commit(&d.file, &forms, &lines)?;
+        Ok(targets
+            .iter()
+            .map(|&i| forms[i].source.form_index)
+            .collect())
+    }
+
+    /// Takes back the form's last verdict.
+    pub fn undo(&self, file: &str, form: u32, at: &str) -> Result<(), DeskError> {
+        let mut forms = self.forms(file)?;
+        let i = index_of(&forms, file, form)?;
+        let undo = verdict::undo_of(&forms[i], &self.by, at)
+            .ok_or_else(|| DeskError::BadRequest("nothing to undo on this form".into()))?;
+        verdict::apply_undo(&mut forms[i], &undo)?;
+        forms[i].verification = verdict::verification(&forms[i]);
+        let line = self.logged(&forms[i], undo);
+        self.commit(file, &forms, &[line])
+    }
+
+    /// The forms a decision applies to: its own, and with `group` every
+    /// other form of the file whose field holds the same reading.
+    fn targets(
+        &self,
+        forms: &[FormRecord],
+        d: &Decision,
+        path: &FieldPath,
+    ) -> Result<Vec<usize>, DeskError> {
+        let own = index_of(forms, &d.file, d.form)?;
+        if !d.group {
+            return Ok(vec![own]);
+        }
+        Ok((0..forms.len())
+            .filter(|&i| i == own || same_reading(&forms[i], path, &d.before))
+            .collect())
+    }
+
+    fn logged(&self, form: &FormRecord, verdict: Verdict) -> LoggedVerdict {
+        LoggedVerdict {
+            form: FormKey {
+                sha256: form.source.sha256.clone(),
+                form_index: form.source.form_index,
+            },
+            source: form.source.path.clone(),
+            verdict,
+        }
+    }
+
+    /// Log first (synced), then the documents, then the database.
+    fn commit(
+        &self,
+        file: &str,
+        forms: &[FormRecord],
+        lines: &[LoggedVerdict],
+    ) -> Result<(), DeskError> {
+        self.log.append(lines).map_err(|source| DeskError::Io {
+            what: format!("cannot write {}", self.log.path().display()),
+            source,
+        })?;
+        let row = self.row(file)?;
+        for (form, rel) in forms.iter().zip(&row.outputs) {
+            let p = self.out.join(rel);
+            write_atomic(&p, &jx_sink::to_json(form)).map_err(|source| DeskError::Io {
+                what: format!("cannot write {}", p.display()),
+                source,
+            })?;
+        }
+        if let Some(db) = self.db.as_ref().filter(|p| p.is_file()) {
+            let mut store = jx_store::Store::open(db).map_err(|e| DeskError::Io {
+                what: e.to_string(),
+                source: std::io::Error::other("database"),
+            })?;
+            store.write_file(row, forms).map_err(|e| DeskError::Io {
+                what: format!("cannot write {}", db.display()),
+                source: std::io::Error::other(e),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// What the verdict page shows of one form: the document, its doubts
+    /// (in the numbering of its rows now), the rows' origins, the page
+    /// images, and which fields other forms of the file read the same.
+    pub fn form_view(&self, file: &str, form: u32) -> Result<Value, DeskError> {
+        let forms = self.forms(file)?;
+        let i = index_of(&forms, file, form)?;
+        let f = &forms[i];
+        let origins = verdict::row_origins(f);
+        let left = verdict::doubts_left(f);
+        let doubts: Vec<Value> = f
+            .warnings
+            .iter()
+            .filter_map(|w| {
+                let machine: FieldPath = w.path.parse().ok()?;
+                let shown = now_path(&machine, &origins)?;
+                Some(json!({
+                    "path": shown.to_string(),
+                    "kind": w.kind,
+                    "detail": w.detail,
+                    "settled": !left.contains(&machine),
+                }))
+            })
+            .collect();
+        let key = jx_review::key(file);
+        let images: Vec<Value> = f
+            .source
+            .pages
+            .iter()
+            .map(|p| {
+                let rel = format!("{}/pages/{key}/p{p:03}.png", jx_review::DIR);
+                json!({"page": p, "available": self.out.join(&rel).is_file()})
+            })
+            .collect();
+        Ok(json!({
+            "file": file,
+            "form": form,
+            "forms": forms.iter().map(|f| f.source.form_index).collect::<Vec<_>>(),
+            "document": f,
+            "doubts": doubts,
+            "rows": origins,
+            "images": images,
+            "dpi": jx_review::DPI,
+            "groups": groups(&forms, i),
+        }))
+    }
+
+    /// Every file and form with its verification state and doubts left.
+    pub fn index_view(&self) -> Value {
+        let mut counts = crate::verdicts::Verified::default();
+        let files: Vec<Value> = self
+            .manifest
+            .files
+            .iter()
+            .map(|row| {
+                let forms = self.forms(&row.path).unwrap_or_default();
+                counts.add(&forms);
+                json!({
+                    "file": row.path,
+                    "status": row.status.as_str(),
+                    "forms": forms.iter().map(|f| json!({
+                        "form": f.source.form_index,
+                        "project": f.project.name,
+                        "verification": f.verification.unwrap_or(jx_model::Verification::Unverified).as_str(),
+                        "doubts_left": verdict::doubts_left(f).len(),
+                        "warnings": f.warnings.len(),
+                        "verdicts": f.verdicts.len(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({
+            "files": files,
+            "verified": counts.verified,
+            "partly": counts.partly,
+            "unverified": counts.unverified,
+            "doubts_left": counts.doubts_left,
+        })
+    }
+
+    /// The page image file of `file`'s page `page`, if the run drew it.
+    pub fn image(&self, file: &str, page: u32) -> Option<PathBuf> {
+        self.row(file).ok()?;
+        let rel = format!(
+            "{}/pages/{}/p{page:03}.png",
+            jx_review::DIR,
+            jx_review::key(file)
+        );
+        Some(self.out.join(rel)).filter(|p| p.is_file())
+    }
+}
+
+fn index_of(forms: &[FormRecord], file: &str, form: u32) -> Result<usize, DeskError> {
+    forms
+        .iter()
+        .position(|f| f.source.form_index == form)
+        .ok_or_else(|| DeskError::NoSuchForm {
+            file: file.to_string(),
+            form,
+        })
+}
+
+/// A machine path in the numbering of the rows now (`None`: its row was
+/// removed).
+fn now_path(machine: &FieldPath, origins: &[Option<usize>]) -> Option<FieldPath> {
+    match machine.indicator_row() {
+        Some((row, _)) => origins
+            .iter()
+            .position(|o| *o == Some(row))
+            .map(|now| machine.with_indicator_row(now)),
+        None => Some(machine.clone()),
+    }
+}
+
+fn same_reading(form: &FormRecord, path: &FieldPath, before: &Value) -> bool {
+    path.indicator_row().is_none()
+        && !path.is_root()
+        && verdict::reading(form, path).is_ok_and(|r| r == *before)
+}
+
+/// The fields (outside the indicator table) of form `i` whose reading other
+/// forms of the file share: path → those forms' indexes.
+fn groups(forms: &[FormRecord], i: usize) -> Value {
+    let paths = [
+        "document_title",
+        "year",
+        "project.nature",
+        "project.category",
+        "project.department",
+        "project.implementer",
+        "project.start_date",
+        "project.end_date",
+    ];
+    let mut out = serde_json::Map::new();
+    for p in paths {
+        let path: FieldPath = p.parse().expect("a field path");
+        let Ok(mine) = verdict::reading(&forms[i], &path) else {
+            continue;
+        };
+        if mine.is_null() {
+            continue;
+        }
+        let others: Vec<u32> = forms
+            .iter()
+            .enumerate()
+            .filter(|&(j, f)| j != i && same_reading(f, &path, &mine))
+            .map(|(_, f)| f.source.form_index)
+            .collect();
+        if !others.is_empty() {
+            out.insert(p.to_string(), json!(others));
+        }
+    }
+    Value::Object(out)
+}
