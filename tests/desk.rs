@@ -407,6 +407,29 @@ fn an_archivist_settles_doubts_from_the_keyboard_and_the_verdicts_outlive_a_reru
         400,
         "a stale before is refused"
     );
+    // Checked inputs: a path the form does not have, a value too long, an
+    // amount that is none, a field that is the machine's, a file not in the
+    // run: 400, nothing kept.
+    let lines = log_lines(&out).len();
+    let form2 = doc(&out, 2);
+    let total = form2["funds"]["annual"]["total"].clone();
+    for body in [
+        serde_json::json!({"file": SCAN, "form": 2, "path": "project.budget", "before": null, "after": "x"}),
+        serde_json::json!({"file": SCAN, "form": 2, "path": "project.name", "before": form2["project"]["name"], "after": "长".repeat(5000)}),
+        serde_json::json!({"file": SCAN, "form": 2, "path": "funds.annual.total", "before": total, "after": "八百万"}),
+        serde_json::json!({"file": SCAN, "form": 2, "path": "source.sha256", "before": form2["source"]["sha256"], "after": "0"}),
+        serde_json::json!({"file": "../x.pdf", "form": 1, "path": "year", "before": null, "after": null}),
+    ] {
+        let status = desk.raw(
+            &format!(
+                "POST /api/verdict HTTP/1.1\r\n{host}\r\nContent-Type: application/json\r\nX-Jx-Token: {token}"
+            ),
+            &body.to_string(),
+        );
+        assert_eq!(status, 400, "{body}");
+    }
+    assert_eq!(log_lines(&out).len(), lines);
+    assert_eq!(doc(&out, 2), form2);
     assert_eq!(
         desk.raw(
             &format!("GET /img?t={token}&f=../../etc/passwd&p=1 HTTP/1.1\r\n{host}"),

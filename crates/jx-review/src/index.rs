@@ -5,7 +5,7 @@
 
 use crate::{FormEntry, Selection};
 use askama::Template;
-use jx_model::Manifest;
+use jx_model::{Manifest, Verification};
 use std::collections::BTreeMap;
 
 /// The index: `assets/index.html` with what it shows. Every text is printed
@@ -80,9 +80,17 @@ pub(crate) fn index_page(
                 .collect(),
         });
     }
+    let all = || files.values().flatten();
+    let state = |v: Verification| all().filter(|e| e.verification == v).count();
     let summary = format!(
-        "{} file(s), {doubtful_files} with doubts · {forms} form(s) · {repairs} repair(s) · {warnings} warning(s){}",
+        "{} file(s), {doubtful_files} with doubts · {forms} form(s) · {repairs} repair(s) · \
+         {warnings} warning(s) · {} verified, {} partly, {} unverified, {} doubt(s) left to \
+         settle{}",
         manifest.files.len(),
+        state(Verification::Verified),
+        state(Verification::Partly),
+        state(Verification::Unverified),
+        all().map(|e| e.doubts_left).sum::<usize>(),
         match selection {
             Selection::All => "",
             Selection::Doubtful => " · only forms with repairs or warnings have a page",
@@ -115,6 +123,8 @@ mod tests {
                 repairs: 0,
                 warnings: 1,
                 low: 0,
+                verification: Verification::Partly,
+                doubts_left: 1,
                 href: Some("forms/k-01.html".into()),
             }],
         );
@@ -133,5 +143,9 @@ mod tests {
         assert_eq!(html.matches("<tbody>").count(), 1);
         assert!(html.contains("<tr class=\"form doubt\"><td class=\"project\">"));
         assert!(html.contains("<td class=\"n has\">1</td>"));
+        assert!(
+            html.contains("0 verified, 1 partly, 0 unverified, 1 doubt(s) left to settle"),
+            "{html}"
+        );
     }
 }

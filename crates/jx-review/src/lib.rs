@@ -31,7 +31,7 @@ mod images;
 mod index;
 mod page;
 
-use jx_model::{FileRow, FormRecord, Manifest};
+use jx_model::{FileRow, FormRecord, Manifest, Verification};
 use jx_sink::atomic::write_atomic;
 use jx_sink::{FileOutput, Sink, SinkError};
 use sha2::{Digest, Sha256};
@@ -112,6 +112,9 @@ struct FormEntry {
     repairs: usize,
     warnings: usize,
     low: usize,
+    /// How far a person settled its doubts, and how many are left.
+    verification: Verification,
+    doubts_left: usize,
     /// Its page, relative to the site's root, if one was written.
     href: Option<String>,
 }
@@ -268,6 +271,8 @@ impl Sink for ReviewSite {
                 repairs: form.repairs.len(),
                 warnings: form.warnings.len(),
                 low: page::low_values(form),
+                verification: form.verification.unwrap_or(Verification::Unverified),
+                doubts_left: jx_form::verdict::doubts_left(form).len(),
                 href,
             });
         }
