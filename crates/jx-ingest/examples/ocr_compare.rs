@@ -199,6 +199,19 @@ fn options(config: &str) -> Option<IngestOptions> {
         Some((c, m)) => (c, Some(m.parse::<f32>().ok()?)),
         None => (config, None),
     };
+    // `both-ppocr-first` / `both-tesseract-first`: the second engine reads
+    // only the cells the first read in doubt.
+    let config = match config {
+        "both-ppocr-first" => {
+            o.ocr.second_look = jx_ocr::SecondLook::PpOcrFirst;
+            "both"
+        }
+        "both-tesseract-first" => {
+            o.ocr.second_look = jx_ocr::SecondLook::TesseractFirst;
+            "both"
+        }
+        c => c,
+    };
     if let Some(m) = margin {
         o.form.min_char_margin = m;
     }

@@ -13,10 +13,12 @@
 //! into a warning.
 
 use crate::engine::mean_confidence;
-use crate::{Arbiter, OcrEngine, OcrError, PreparedPage, Recognizer, WordList, ppocr::PpOcr};
+use crate::{
+    Arbiter, OcrEngine, OcrError, PreparedPage, Recognizer, SecondLook, WordList, ppocr::PpOcr,
+};
 use jx_model::text::squeeze;
 use jx_model::text::squeeze_nfkc;
-use jx_model::{Glyph, GlyphOrigin, LookalikeProfile, OcrRewrite, Rect};
+use jx_model::{Glyph, GlyphOrigin, LookalikeProfile, OcrEngineId, OcrRewrite, Rect};
 use std::sync::Arc;
 
 /// Confidence given to a reading both engines agree on.
@@ -36,6 +38,59 @@ pub struct Combined {
     ppocr: PpOcr,
     arbiter: Arc<dyn Arbiter>,
     words: WordList,
+    second_look: SecondLook,
+}
+
+/// PP-OCR's margin of a character over its runner-up under which its
+/// reading is asked again of Tesseract. Wider than the form layer's doubt
+/// (`min_char_margin` 0.1): a second reading is cheap evidence, a warning
+/// costs a person's time. Judgment, then measured (README "OCR engine").
+const SECOND_LOOK_MARGIN: f32 = 0.5;
+
+/// Mean confidence under which a first reading is asked again, per engine
+/// (each grades on its own scale): PP-OCR reads upright text at 0.97–0.99,
+/// Tesseract at 0.75–0.86 (`Recognizer::upright_confidence`'s figures).
+const SECOND_LOOK_PPOCR: f32 = 0.95;
+const SECOND_LOOK_TESSERACT: f32 = 0.85;
+
+/// Whether a first reading of a cell must be read by the other engine too,
+/// and why: nothing read; a character read with little margin; a reading
+/// less confident than its engine's upright text; digits that fit no
+/// field's shape; ideographs that stand in no known word and are not the
+/// form's vocabulary (a rare character of a name, a look-alike).
+pub(crate) fn in_doubt(
+    glyphs: &[Glyph],
+    arbiter: &dyn Arbiter,
+    words: &WordList,
+) -> Option<&'static str> {
+    let text = text_of(glyphs);
+    if text.is_empty() {
+        return Some("nothing read");
+    }
+    let unsure = glyphs.iter().any(|g| match &g.origin {
+        GlyphOrigin::Ocr(r) => r.unsure.iter().any(|u| u.margin < SECOND_LOOK_MARGIN),
+        GlyphOrigin::TextLayer => false,
+    });
+    if unsure {
+        return Some("a character read with little margin");
+    }
+    let floor = match glyphs.first().map(|g| &g.origin) {
+        Some(GlyphOrigin::Ocr(r)) if r.engine == OcrEngineId::PpOcr => SECOND_LOOK_PPOCR,
+        _ => SECOND_LOOK_TESSERACT,
+    };
+    if mean_confidence(glyphs) < floor {
+        return Some("read with low confidence");
+    }
+    if arbiter.fits_field(&text) || arbiter.in_vocabulary(&text) {
+        return None;
+    }
+    if text.chars().any(|c| c.is_ascii_digit()) {
+        return Some("digits that fit no field");
+    }
+    if !words.is_empty() && words.coverage(&text).uncovered > 0 {
+        return Some("ideographs outside known words");
+    }
+    None
 }
 
 impl Combined {
@@ -46,7 +101,14 @@ impl Combined {
             ppocr,
             arbiter,
             words: WordList::default(),
+            second_look: SecondLook::Always,
         }
+    }
+
+    /// Which cells the second engine reads.
+    pub fn with_second_look(mut self, second_look: SecondLook) -> Self {
+        self.second_look = second_look;
+        self
     }
 
     /// Known words, the evidence between two readings that no pattern or
@@ -169,19 +231,38 @@ impl Recognizer for Combined {
     }
 
     fn read_cells(&self, page: &PreparedPage, cells: &[Rect]) -> Result<Vec<Vec<Glyph>>, OcrError> {
-        let t = Recognizer::read_cells(&self.tesseract, page, cells)?;
-        let p = self.ppocr.read_cells(page, cells)?;
-        Ok(p.into_iter()
-            .zip(t)
-            .map(|(p, t)| {
-                reconcile(
-                    ("ppocr", p),
-                    ("tesseract", t),
-                    self.arbiter.as_ref(),
-                    &self.words,
-                )
+        let (first, second): (&dyn Recognizer, &dyn Recognizer) = match self.second_look {
+            SecondLook::TesseractFirst => (&self.tesseract, &self.ppocr),
+            SecondLook::Always | SecondLook::PpOcrFirst => (&self.ppocr, &self.tesseract),
+        };
+        let firsts = first.read_cells(page, cells)?;
+        let again: Vec<usize> = (0..cells.len())
+            .filter(|&i| {
+                self.second_look == SecondLook::Always
+                    || in_doubt(&firsts[i], self.arbiter.as_ref(), &self.words).is_some()
             })
-            .collect())
+            .collect();
+        let boxes: Vec<Rect> = again.iter().map(|&i| cells[i]).collect();
+        let mut seconds = second.read_cells(page, &boxes)?.into_iter();
+        let mut out = firsts;
+        for i in again {
+            let other = seconds.next().unwrap_or_default();
+            let mine = std::mem::take(&mut out[i]);
+            // PP-OCR's reading is "first" to the reconciliation whichever
+            // engine read first: its ties and logs stay as measured.
+            let (p, t) = if first.name() == "ppocr" {
+                (mine, other)
+            } else {
+                (other, mine)
+            };
+            out[i] = reconcile(
+                ("ppocr", p),
+                ("tesseract", t),
+                self.arbiter.as_ref(),
+                &self.words,
+            );
+        }
+        Ok(out)
     }
 
     fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError> {
@@ -286,6 +367,34 @@ mod tests {
             GlyphOrigin::Ocr(o) => assert!(o.rewrite.as_ref().is_some_and(|w| w.doubtful)),
             GlyphOrigin::TextLayer => panic!(),
         }
+    }
+
+    #[test]
+    fn a_first_reading_is_read_again_only_where_in_doubt() {
+        let v = TestArbiter::new(&["项目名称"]);
+        let w = WordList::from_words(["农业", "生产", "服务", "补贴"]);
+        let p = |t: &str, c| vec![g(t, OcrEngineId::PpOcr, c)];
+        // Sure and of the form's shape or words: read once.
+        assert_eq!(in_doubt(&p("12.50", 0.99), &v, &w), None);
+        assert_eq!(in_doubt(&p("项目名称", 0.99), &v, &w), None);
+        assert_eq!(in_doubt(&p("农业生产服务补贴", 0.99), &v, &w), None);
+        // In doubt: nothing read, unsure, digits out of shape, a rare name.
+        assert!(in_doubt(&[], &v, &w).is_some());
+        assert!(in_doubt(&p("农业生产服务补贴", 0.90), &v, &w).is_some());
+        assert!(in_doubt(&p("12.5O", 0.99), &v, &w).is_some());
+        assert!(in_doubt(&p("璧山区农业", 0.99), &v, &w).is_some());
+        let mut unsure = p("农业生产", 0.99);
+        if let GlyphOrigin::Ocr(r) = &mut unsure[0].origin {
+            r.unsure.push(jx_model::UnsureChar {
+                read: "农".into(),
+                runner_up: "衣".into(),
+                margin: 0.3,
+            });
+        }
+        assert!(in_doubt(&unsure, &v, &w).is_some());
+        // Tesseract's own scale: 0.9 is a sure reading for it.
+        let t = vec![g("农业生产", OcrEngineId::Tesseract, 0.9)];
+        assert_eq!(in_doubt(&t, &v, &w), None);
     }
 
     #[test]

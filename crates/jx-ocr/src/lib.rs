@@ -179,6 +179,20 @@ impl std::str::FromStr for EngineChoice {
     }
 }
 
+/// Which cells the second engine of `both` reads, and which engine reads
+/// first (README "OCR engine": the accuracy, doubts and cost of each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum SecondLook {
+    /// Both engines read every cell.
+    #[default]
+    Always,
+    /// PP-OCR reads every cell; Tesseract only those whose first reading
+    /// is in doubt (`combined::in_doubt`).
+    PpOcrFirst,
+    /// Tesseract reads every cell; PP-OCR only those in doubt.
+    TesseractFirst,
+}
+
 /// Options of the OCR stage.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OcrOptions {
@@ -229,6 +243,9 @@ pub struct OcrOptions {
     /// the page may be a form (the caller decides what is form text, and
     /// reads every page after a form's page whole).
     pub cheap_look: bool,
+    /// With both engines: whether the second reads every cell or only
+    /// those the first one read in doubt.
+    pub second_look: SecondLook,
 }
 
 impl Default for OcrOptions {
@@ -248,6 +265,7 @@ impl Default for OcrOptions {
             single_line_psm: true,
             detect_turns: true,
             cheap_look: true,
+            second_look: SecondLook::default(),
         }
     }
 }

@@ -126,7 +126,8 @@ pub fn recognizer(
             )
             .with_words(
                 crate::WordList::installed(opts.ppocr_models.as_deref()).unwrap_or_default(),
-            ),
+            )
+            .with_second_look(opts.second_look),
         )),
     }
 }
