@@ -18,12 +18,17 @@ struct Column {
     x1: f32,
 }
 
+/// Share of a column's width a cell must cover to be in that column: more
+/// than half can be covered by one cell only, whatever the merging. A
+/// judgment, not measured.
+const MIN_COLUMN_SHARE: f32 = 0.5;
+
 /// Picks, among cells covering `row`, the one that fills most of `col`
-/// (at least half of it).
+/// (at least [`MIN_COLUMN_SHARE`] of it).
 fn cell_in(grid: &FormGrid, row: usize, col: Column) -> Option<&GridCell> {
     let width = col.x1 - col.x0;
     grid.covering(row)
-        .filter(|c| c.x_overlap(col.x0, col.x1) >= 0.5 * width)
+        .filter(|c| c.x_overlap(col.x0, col.x1) >= MIN_COLUMN_SHARE * width)
         .max_by(|a, b| {
             a.x_overlap(col.x0, col.x1)
                 .total_cmp(&b.x_overlap(col.x0, col.x1))
@@ -62,47 +67,18 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
             .filter(|c| c.row <= row);
         let i = out.len();
         let name = rec.read_name(&format!("indicators[{i}].name"), name_cell);
-        let text = match value_cell {
-            Some(v) => {
-                let path = format!("indicators[{i}].value");
-                let read = rec.read_name(&path, v);
-                let profile = rec.lookalikes_of(v);
-                let ge: &[String] = profile.map_or(&[], |p| &p.ge_operator);
-                let percent: &[String] = profile.map_or(&[], |p| &p.percent_unit);
-                let mended = v
-                    .confidence
-                    .and_then(|_| normalize::mend_ocr_value(&read, ge, percent));
-                match mended {
-                    Some((mended, what)) => {
-                        rec.repair(
-                            Diagnostic::new(
-                                Code::ValueRepaired,
-                                &path,
-                                format!("OCR text mended by the value pattern: {what}"),
-                            )
-                            .change(read, mended.clone()),
-                        );
-                        mended
-                    }
-                    None => read,
-                }
-            }
-            None => String::new(),
-        };
+        let text = value_cell.map_or_else(String::new, |v| read_value(rec, i, v));
         if name.is_empty() && text.is_empty() {
             continue;
         }
-        let level = |c: Option<Column>, rec: &mut Recorder, which: &str| {
-            c.and_then(|c| cell_in(grid, row, c))
-                .filter(|cell| cell.row <= row && !std::ptr::eq(*cell, name_cell))
-                .map(|cell| {
-                    let t = rec.read(&format!("indicators[{i}].{which}"), cell);
-                    snap_taxonomy(rec, &format!("indicators[{i}].{which}"), t, cell.confidence)
-                })
-                .filter(|t| !t.is_empty())
+        let at = Place {
+            grid,
+            row,
+            name_cell,
+            i,
         };
-        let l1 = level(l1_col, rec, "level1");
-        let l2 = level(l2_col, rec, "level2");
+        let l1 = read_level(&at, l1_col, rec, "level1");
+        let l2 = read_level(&at, l2_col, rec, "level2");
         // A blank level cell is noted once, at the first row it covers.
         let blank_starts = |c: Option<Column>| {
             c.and_then(|c| cell_in(grid, row, c))
@@ -127,6 +103,67 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
     out
 }
 
+/// Indicator `i`'s value cell read: OCR text mended by the value pattern
+/// (an operator or a unit read as a look-alike), the mending logged.
+fn read_value(rec: &mut Recorder, i: usize, v: &GridCell) -> String {
+    let path = format!("indicators[{i}].value");
+    let read = rec.read_name(&path, v);
+    let profile = rec.lookalikes_of(v);
+    let ge: &[String] = profile.map_or(&[], |p| &p.ge_operator);
+    let percent: &[String] = profile.map_or(&[], |p| &p.percent_unit);
+    let mended = v
+        .confidence
+        .and_then(|_| normalize::mend_ocr_value(&read, ge, percent));
+    match mended {
+        Some((mended, what)) => {
+            rec.repair(
+                Diagnostic::new(
+                    Code::ValueRepaired,
+                    &path,
+                    format!("OCR text mended by the value pattern: {what}"),
+                )
+                .change(read, mended.clone()),
+            );
+            mended
+        }
+        None => read,
+    }
+}
+
+/// Where indicator `i` is read: its row and name cell.
+struct Place<'g> {
+    grid: &'g FormGrid,
+    row: usize,
+    name_cell: &'g GridCell,
+    i: usize,
+}
+
+/// The level (`which`: `level1` or `level2`) written in column `col` of
+/// the indicator's row, snapped to the taxonomy; `None` when blank. A cell
+/// merged down from an earlier row counts (it is carried down), the name
+/// cell itself does not (a row whose name spans the level columns has no
+/// level of its own).
+fn read_level(
+    at: &Place<'_>,
+    col: Option<Column>,
+    rec: &mut Recorder,
+    which: &str,
+) -> Option<String> {
+    let (row, i) = (at.row, at.i);
+    col.and_then(|c| cell_in(at.grid, row, c))
+        .filter(|cell| cell.row <= row && !std::ptr::eq(*cell, at.name_cell))
+        .map(|cell| {
+            let t = rec.read(&format!("indicators[{i}].{which}"), cell);
+            snap_taxonomy(rec, &format!("indicators[{i}].{which}"), t, cell.confidence)
+        })
+        .filter(|t| !t.is_empty())
+}
+
+/// At most this many edits, and fewer than a third of the label's
+/// characters, make OCR text a taxonomy label (the labels are 4 to 9
+/// characters long). A judgment, not measured.
+const MAX_TAXONOMY_EDITS: usize = 2;
+
 /// Text read by OCR that is one or two characters off a taxonomy label is
 /// that label (logged); text-layer text is never changed.
 fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Option<f32>) -> String {
@@ -142,7 +179,7 @@ fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Optio
         .map(|l| (l, edit_distance(&bare, l)))
         .min_by_key(|(_, d)| *d);
     match best {
-        Some((label, d)) if d <= 2 && d * 3 < label.chars().count() => {
+        Some((label, d)) if d <= MAX_TAXONOMY_EDITS && d * 3 < label.chars().count() => {
             rec.repair(
                 Diagnostic::new(
                     Code::LabelSnapped,

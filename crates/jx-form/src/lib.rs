@@ -47,7 +47,8 @@ pub struct SourceFile {
 /// Tunables of the form layer.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FormOptions {
-    /// OCR confidence (0..1) under which a field gets a warning.
+    /// OCR confidence (0..1) under which a field gets a warning. Default
+    /// 0.6: a judgment, not measured (set with the first form layer).
     pub low_confidence: f32,
     /// A character read with a margin over its runner-up under this (best
     /// minus second-best probability) makes its field a doubt.
@@ -83,140 +84,170 @@ pub fn map(pages: &[PageLayout], source: &SourceFile, opts: &FormOptions) -> Vec
     let mut forms: Vec<FormRecord> = located
         .forms
         .iter()
+        .zip(&headings)
         .enumerate()
-        .map(|(i, f)| {
-            let mut rec = Recorder::new(opts.low_confidence)
-                .with_lookalikes(&opts.lookalikes)
-                .with_min_char_margin(opts.min_char_margin);
-            let heading = &headings[i];
-            let form_title = match (&heading.line, &heading.title) {
-                (Some(l), Some(t)) => {
-                    if l.overdrawn > 0 {
-                        rec.repair(
-                            Diagnostic::new(
-                                Code::DuplicateGlyphs,
-                                "form_title",
-                                format!(
-                                    "{} glyph(s) drawn again at the same place counted once",
-                                    l.overdrawn
-                                ),
-                            )
-                            .at(l.page, l.bbox.rounded()),
-                        );
-                    }
-                    if let Some(read) = &heading.snapped_from {
-                        rec.repair(
-                            Diagnostic::new(
-                                Code::LabelSnapped,
-                                "form_title",
-                                format!("the title was read by OCR as {read:?}, {} character(s) off the standard title {t:?}; the standard titles are a closed vocabulary", labels::edit_distance(read, t)),
-                            )
-                            .change(read.clone(), t.clone())
-                            .at(l.page, l.bbox.rounded()),
-                        );
-                    } else {
-                        for why in record::ocr_doubts(t, l.confidence, opts.low_confidence) {
-                            rec.warn_with(
-                                Diagnostic::new(Code::LowOcrConfidence, "form_title", why)
-                                    .at(l.page, l.bbox.rounded()),
-                            );
-                        }
-                    }
-                    Some(t.clone())
-                }
-                _ => {
-                    rec.warn(
-                        Code::MissingField,
-                        "form_title",
-                        "no line above or atop the form reads as its title; left null",
-                    );
-                    None
-                }
-            };
-            if let Some(d) = &document_title
-                && let Some(read) = &d.snapped_from
-            {
-                rec.repair(
-                    Diagnostic::new(
-                        Code::LabelSnapped,
-                        "document_title",
-                        "the cover title's ending was read by OCR a few characters off a cover title's standard ending; the endings are a closed vocabulary",
-                    )
-                    .change(read.clone(), d.text.clone())
-                    .at(d.page, d.bbox.rounded()),
-                );
-            }
-            if let Some(d) = &document_title {
-                for why in record::ocr_doubts(&d.text, d.confidence, opts.low_confidence) {
-                    rec.warn_with(
-                        Diagnostic::new(Code::LowOcrConfidence, "document_title", why)
-                            .at(d.page, d.bbox.rounded()),
-                    );
-                }
-            }
-            let year = heading.year;
-            if year.is_none() {
-                rec.warn(
-                    Code::MissingField,
-                    "year",
-                    "no year line (（2023年度）, 2023年度, 年度：2023) near the title; left null",
-                );
-            }
-            for c in f.grid.cells.iter() {
-                let (Some(read), Some(label)) = (&c.label_read_as, c.label) else {
-                    continue;
-                };
-                let spelled = labels::spelling(label);
-                rec.repair(
-                    Diagnostic::new(
-                        Code::LabelSnapped,
-                        label.field_path(),
-                        format!("the form label {spelled:?} was read by OCR as {read:?}; the label is a closed vocabulary"),
-                    )
-                    .change(read.clone(), spelled)
-                    .at(c.pieces[0].page, c.pieces[0].bbox.rounded()),
-                );
-            }
-            let project = fields::project(&f.grid, &mut rec);
-            let funds = fields::funds(&f.grid, &mut rec);
-            let goals = fields::goals(&f.grid, &mut rec);
-            let indicators = indicators::indicators(&f.grid, &mut rec);
-            let extraction = match (
-                f.extractions.iter().all(|e| *e == Extraction::Text),
-                f.extractions.iter().all(|e| *e == Extraction::Ocr),
-            ) {
-                (true, _) => SourceExtraction::Text,
-                (_, true) => SourceExtraction::Ocr,
-                _ => SourceExtraction::Mixed,
-            };
-            let mut record = FormRecord {
-                schema_version: SCHEMA_VERSION,
-                source: Source {
-                    path: source.path.clone(),
-                    sha256: source.sha256.clone(),
-                    form_index: i as u32 + 1,
-                    pages: f.grid.pages.clone(),
-                    extraction,
-                },
-                document_title: document_title.as_ref().map(|d| d.text.clone()),
-                form_title,
-                year,
-                project,
-                funds,
-                goals,
-                indicators,
-                repairs: rec.diagnostics.repairs,
-                warnings: rec.diagnostics.warnings,
-                verdicts: Vec::new(),
-                verification: None,
-                provenance: rec.provenance,
-            };
-            plausible::check_form(&mut record);
-            record
-        })
+        .map(|(i, (f, heading))| map_form(i, f, heading, document_title.as_ref(), source, opts))
         .collect();
     plausible::check_volume(&mut forms);
     forms
+}
+
+/// One located form as its record. The diagnostics are logged in the
+/// order the output has always had them (title, cover title, year, labels,
+/// then the fields), which the golden files compare byte for byte.
+fn map_form(
+    i: usize,
+    f: &locate::LocatedForm,
+    heading: &title::Found,
+    document_title: Option<&DocumentTitle>,
+    source: &SourceFile,
+    opts: &FormOptions,
+) -> FormRecord {
+    let mut rec = Recorder::new(opts.low_confidence)
+        .with_lookalikes(&opts.lookalikes)
+        .with_min_char_margin(opts.min_char_margin);
+    let form_title = form_title(heading, opts, &mut rec);
+    if let Some(d) = document_title {
+        note_document_title(d, opts, &mut rec);
+    }
+    let year = heading.year;
+    if year.is_none() {
+        rec.warn(
+            Code::MissingField,
+            "year",
+            "no year line (（2023年度）, 2023年度, 年度：2023) near the title; left null",
+        );
+    }
+    note_snapped_labels(&f.grid, &mut rec);
+    let project = fields::project(&f.grid, &mut rec);
+    let funds = fields::funds(&f.grid, &mut rec);
+    let goals = fields::goals(&f.grid, &mut rec);
+    let indicators = indicators::indicators(&f.grid, &mut rec);
+    let mut record = FormRecord {
+        schema_version: SCHEMA_VERSION,
+        source: Source {
+            path: source.path.clone(),
+            sha256: source.sha256.clone(),
+            form_index: i as u32 + 1,
+            pages: f.grid.pages.clone(),
+            extraction: extraction_of(&f.extractions),
+        },
+        document_title: document_title.map(|d| d.text.clone()),
+        form_title,
+        year,
+        project,
+        funds,
+        goals,
+        indicators,
+        repairs: rec.diagnostics.repairs,
+        warnings: rec.diagnostics.warnings,
+        verdicts: Vec::new(),
+        verification: None,
+        provenance: rec.provenance,
+    };
+    plausible::check_form(&mut record);
+    record
+}
+
+/// The form's title, with what its reading needs said: glyphs drawn twice,
+/// a title snapped to the standard titles, or OCR doubts; a warning when no
+/// title was found.
+fn form_title(heading: &title::Found, opts: &FormOptions, rec: &mut Recorder) -> Option<String> {
+    let (Some(l), Some(t)) = (&heading.line, &heading.title) else {
+        rec.warn(
+            Code::MissingField,
+            "form_title",
+            "no line above or atop the form reads as its title; left null",
+        );
+        return None;
+    };
+    if l.overdrawn > 0 {
+        rec.repair(
+            Diagnostic::new(
+                Code::DuplicateGlyphs,
+                "form_title",
+                format!(
+                    "{} glyph(s) drawn again at the same place counted once",
+                    l.overdrawn
+                ),
+            )
+            .at(l.page, l.bbox.rounded()),
+        );
+    }
+    if let Some(read) = &heading.snapped_from {
+        rec.repair(
+            Diagnostic::new(
+                Code::LabelSnapped,
+                "form_title",
+                format!("the title was read by OCR as {read:?}, {} character(s) off the standard title {t:?}; the standard titles are a closed vocabulary", labels::edit_distance(read, t)),
+            )
+            .change(read.clone(), t.clone())
+            .at(l.page, l.bbox.rounded()),
+        );
+    } else {
+        for why in record::ocr_doubts(t, l.confidence, opts.low_confidence) {
+            rec.warn_with(
+                Diagnostic::new(Code::LowOcrConfidence, "form_title", why)
+                    .at(l.page, l.bbox.rounded()),
+            );
+        }
+    }
+    Some(t.clone())
+}
+
+/// Logs on a form what the volume's cover title needed: the cover title is
+/// one for the whole file, but each record carries it, so each record says
+/// how it was read.
+fn note_document_title(d: &DocumentTitle, opts: &FormOptions, rec: &mut Recorder) {
+    if let Some(read) = &d.snapped_from {
+        rec.repair(
+            Diagnostic::new(
+                Code::LabelSnapped,
+                "document_title",
+                "the cover title's ending was read by OCR a few characters off a cover title's standard ending; the endings are a closed vocabulary",
+            )
+            .change(read.clone(), d.text.clone())
+            .at(d.page, d.bbox.rounded()),
+        );
+    }
+    for why in record::ocr_doubts(&d.text, d.confidence, opts.low_confidence) {
+        rec.warn_with(
+            Diagnostic::new(Code::LowOcrConfidence, "document_title", why)
+                .at(d.page, d.bbox.rounded()),
+        );
+    }
+}
+
+/// Logs every form label that OCR read a little off and that was snapped to
+/// its spelling (the grid did the snapping; the record says it).
+fn note_snapped_labels(grid: &grid::FormGrid, rec: &mut Recorder) {
+    for c in grid.cells.iter() {
+        let (Some(read), Some(label)) = (&c.label_read_as, c.label) else {
+            continue;
+        };
+        let spelled = labels::spelling(label);
+        rec.repair(
+            Diagnostic::new(
+                Code::LabelSnapped,
+                label.field_path(),
+                format!("the form label {spelled:?} was read by OCR as {read:?}; the label is a closed vocabulary"),
+            )
+            .change(read.clone(), spelled)
+            .at(c.pieces[0].page, c.pieces[0].bbox.rounded()),
+        );
+    }
+}
+
+/// How a form's pages were read, as the record's source says it.
+fn extraction_of(extractions: &[Extraction]) -> SourceExtraction {
+    match (
+        extractions.iter().all(|e| *e == Extraction::Text),
+        extractions.iter().all(|e| *e == Extraction::Ocr),
+    ) {
+        (true, _) => SourceExtraction::Text,
+        (_, true) => SourceExtraction::Ocr,
+        _ => SourceExtraction::Mixed,
+    }
 }
 
 /// The title and year of a form: from the lines above its table and the
@@ -260,6 +291,28 @@ fn heading_of(f: &locate::LocatedForm) -> title::Found {
 /// or agency line under it.
 const OCR_SIZE_TOLERANCE: f32 = 0.15;
 
+/// Font sizes (pt) from a text layer that differ by at most this are one
+/// type: a property of text layers, whose sizes are exact up to rounding in
+/// the producer's number format.
+const TEXT_SIZE_TOLERANCE: f32 = 0.1;
+
+/// A cover title has at least this many characters that are neither digits
+/// nor spaces (a page number or a lone date is not one). Judgment, not
+/// measured.
+const MIN_COVER_TITLE_CHARS: usize = 4;
+
+/// How far (pt) above the first form's title line a front line must start
+/// to lie before it: half a point absorbs the rounding of one line's
+/// position. Judgment, not measured.
+const BEFORE_TITLE_MARGIN: f32 = 0.5;
+
+/// The lines of one cover title lie one under the other: the next starts at
+/// most this many em above the previous one's bottom (boxes of one line
+/// pitch touch or overlap slightly) and at most this many em below it (one
+/// blank line pitch). Judgment, not measured.
+const TITLE_LINE_OVERLAP_EM: f32 = 0.2;
+const TITLE_LINE_GAP_EM: f32 = 1.0;
+
 /// The bound volume's cover title: of the lines before the first form's
 /// title, the one in the largest type (the first of equals), unless it is a
 /// year line, together with the lines right above and below it in the same
@@ -269,7 +322,9 @@ const OCR_SIZE_TOLERANCE: f32 = 0.15;
 fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option<DocumentTitle> {
     let eligible: Vec<&TextLine> = front
         .iter()
-        .filter(|l| first_title.is_none_or(|(p, y)| (l.page, l.bbox.y0) < (p, y - 0.5)))
+        .filter(|l| {
+            first_title.is_none_or(|(p, y)| (l.page, l.bbox.y0) < (p, y - BEFORE_TITLE_MARGIN))
+        })
         .filter(|l| !is_year_line(&l.text))
         .collect();
     let wordy = |l: &TextLine| {
@@ -277,12 +332,12 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
             .chars()
             .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
             .count()
-            >= 4
+            >= MIN_COVER_TITLE_CHARS
     };
     let best = eligible.iter().enumerate().filter(|(_, l)| wordy(l)).fold(
         None::<(usize, &TextLine)>,
         |best, (i, l)| match best {
-            Some((_, b)) if b.font_size >= l.font_size - 0.1 => best,
+            Some((_, b)) if b.font_size >= l.font_size - TEXT_SIZE_TOLERANCE => best,
             _ => Some((i, l)),
         },
     )?;
@@ -291,13 +346,13 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
     // move by a point or two (`表汇编` against `…绩效目标申报`).
     let size_tolerance = |a: &TextLine| match a.confidence {
         Some(_) => OCR_SIZE_TOLERANCE * a.font_size,
-        None => 0.1,
+        None => TEXT_SIZE_TOLERANCE,
     };
     let same = |a: &TextLine, b: &TextLine| {
         a.page == b.page
             && (a.font_size - b.font_size).abs() <= size_tolerance(a)
-            && b.bbox.y0 - a.bbox.y1 >= -0.2 * a.font_size
-            && b.bbox.y0 - a.bbox.y1 <= 1.0 * a.font_size.max(1.0)
+            && b.bbox.y0 - a.bbox.y1 >= -TITLE_LINE_OVERLAP_EM * a.font_size
+            && b.bbox.y0 - a.bbox.y1 <= TITLE_LINE_GAP_EM * a.font_size.max(1.0)
             && !is_year_line(&b.text)
     };
     let (mut lo, mut hi) = (best.0, best.0);

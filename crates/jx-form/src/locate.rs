@@ -26,8 +26,13 @@ pub struct Located {
 }
 
 /// How far the outer edges of a continuation may differ from the fragment
-/// before (pt).
+/// before (pt). A judgment, not measured (set with the first form layer).
 const EDGE_TOLERANCE: f32 = 6.0;
+
+/// A table of at most this many rows that is no part of a form may be the
+/// next form's heading, boxed (a one-row title table, or title and year in
+/// two or three rows). A judgment, not measured.
+const MAX_HEADING_TABLE_ROWS: usize = 3;
 
 /// A line that titles a form (…绩效目标…表), or one of its year lines.
 fn is_heading(text: &str) -> bool {
@@ -89,24 +94,18 @@ pub fn locate(pages: &[PageLayout]) -> Located {
     let mut pending: Vec<TextLine> = Vec::new();
     let mut seen_form = false;
     for page in pages {
-        // Lines and tables of the page in reading order.
-        let mut items: Vec<(f32, Option<&Table>, Option<&TextLine>)> = page
-            .tables
-            .iter()
-            .map(|t| (t.bbox.y0, Some(t), None))
-            .chain(page.lines.iter().map(|l| (l.bbox.y0, None, Some(l))))
-            .collect();
-        items.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut table_no = 0;
-        for (_, table, line) in items {
-            if let Some(l) = line {
-                pending.push(l.clone());
-                if !seen_form {
-                    out.front_lines.push(l.clone());
+        for item in reading_order(page) {
+            let t = match item {
+                Item::Line(l) => {
+                    pending.push(l.clone());
+                    if !seen_form {
+                        out.front_lines.push(l.clone());
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let Some(t) = table else { continue };
+                Item::Table(t) => t,
+            };
             let first_on_page = table_no == 0;
             table_no += 1;
             let titled = pending
@@ -128,14 +127,7 @@ pub fn locate(pages: &[PageLayout]) -> Located {
             }
             let follows = current
                 .as_ref()
-                .and_then(|f| f.grid.last.as_ref())
-                .is_some_and(|prev| {
-                    let prev_last = pages
-                        .iter()
-                        .find(|p| p.number == prev.page)
-                        .is_some_and(|p| p.tables.last().is_some_and(|l| l.bbox == prev.bbox));
-                    continues(prev, prev_last, t, first_on_page, &pending)
-                });
+                .is_some_and(|f| follows(pages, f, t, first_on_page, &pending));
             if follows && let Some(f) = current.as_mut() {
                 let split_row = (f.grid.last.as_ref().is_some_and(|p| p.cut_bottom) && t.cut_top)
                     || f.grid.first_row_is_remainder(t);
@@ -145,23 +137,8 @@ pub fn locate(pages: &[PageLayout]) -> Located {
                 out.forms.push(f);
             }
             pending.clear();
-            // A small table that is no part of a form may be the next
-            // form's heading, boxed (a one-row title table): its cells
-            // are heading lines.
-            if !follows && t.rows() <= 3 {
-                pending.extend(
-                    t.cells
-                        .iter()
-                        .filter(|c| !c.text.trim().is_empty())
-                        .map(|c| TextLine {
-                            page: t.page,
-                            bbox: c.bbox,
-                            text: c.text.clone(),
-                            font_size: 0.0,
-                            overdrawn: c.overdrawn,
-                            confidence: c.confidence,
-                        }),
-                );
+            if !follows && t.rows() <= MAX_HEADING_TABLE_ROWS {
+                pending.extend(heading_lines(t));
             }
         }
     }
@@ -169,6 +146,59 @@ pub fn locate(pages: &[PageLayout]) -> Located {
         out.forms.push(f);
     }
     out
+}
+
+/// A table or a line of a page.
+enum Item<'p> {
+    Table(&'p Table),
+    Line(&'p TextLine),
+}
+
+/// The tables and lines of a page in reading order (by top edge; a table
+/// before a line at the same height, as the sort is stable).
+fn reading_order(page: &PageLayout) -> Vec<Item<'_>> {
+    let mut items: Vec<(f32, Item<'_>)> = page
+        .tables
+        .iter()
+        .map(|t| (t.bbox.y0, Item::Table(t)))
+        .chain(page.lines.iter().map(|l| (l.bbox.y0, Item::Line(l))))
+        .collect();
+    items.sort_by(|a, b| a.0.total_cmp(&b.0));
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+/// Whether table `t` continues form `f`: [`continues`] its last fragment,
+/// which must have been the last table on its page.
+fn follows(
+    pages: &[PageLayout],
+    f: &LocatedForm,
+    t: &Table,
+    first_on_page: bool,
+    pending: &[TextLine],
+) -> bool {
+    f.grid.last.as_ref().is_some_and(|prev| {
+        let prev_last = pages
+            .iter()
+            .find(|p| p.number == prev.page)
+            .is_some_and(|p| p.tables.last().is_some_and(|l| l.bbox == prev.bbox));
+        continues(prev, prev_last, t, first_on_page, pending)
+    })
+}
+
+/// The cells of a small table that is no part of a form, as heading lines:
+/// it may be the next form's heading, boxed (a one-row title table).
+fn heading_lines(t: &Table) -> impl Iterator<Item = TextLine> + '_ {
+    t.cells
+        .iter()
+        .filter(|c| !c.text.trim().is_empty())
+        .map(|c| TextLine {
+            page: t.page,
+            bbox: c.bbox,
+            text: c.text.clone(),
+            font_size: 0.0,
+            overdrawn: c.overdrawn,
+            confidence: c.confidence,
+        })
 }
 
 #[cfg(test)]

@@ -71,6 +71,18 @@ impl Recorder {
                     .map(|c| (f64::from(c) * 1000.0).round() / 1000.0),
             },
         );
+        self.note_reading(path, cell, first.page, bbox);
+        let text = cell.text.trim().to_string();
+        if cell.confidence.is_none() {
+            return text;
+        }
+        self.mend_ocr_marks(path, text, first.page, bbox)
+    }
+
+    /// Logs how `cell` was read: glyphs drawn twice, the OCR layer's
+    /// rewrites (a doubtful one as a warning), and the doubts its
+    /// characters' margins and confidence raise.
+    fn note_reading(&mut self, path: &str, cell: &GridCell, page: u32, bbox: [f64; 4]) {
         if cell.overdrawn > 0 {
             self.diagnostics.repair(
                 Diagnostic::new(
@@ -81,7 +93,7 @@ impl Recorder {
                         cell.overdrawn
                     ),
                 )
-                .at(first.page, bbox),
+                .at(page, bbox),
             );
         }
         for w in &cell.rewrites {
@@ -95,7 +107,7 @@ impl Recorder {
                 w.why.clone(),
             )
             .change(w.raw.clone(), w.rewritten.clone())
-            .at(first.page, bbox);
+            .at(page, bbox);
             if w.doubtful {
                 self.diagnostics.warn(d);
             } else {
@@ -104,31 +116,29 @@ impl Recorder {
         }
         if let Some(why) = unsure_doubt(cell, self.min_char_margin) {
             self.diagnostics
-                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(first.page, bbox));
+                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(page, bbox));
         }
         for why in ocr_doubts(&cell.text, cell.confidence, self.low_confidence) {
             self.diagnostics
-                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(first.page, bbox));
+                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(page, bbox));
         }
-        let text = cell.text.trim().to_string();
-        let text = match cell
-            .confidence
-            .and_then(|_| crate::normalize::mend_ocr_brackets(&text))
-        {
+    }
+
+    /// OCR text with the look-alikes of brackets and dashes mended, each
+    /// mending logged (text-layer text never goes through this).
+    fn mend_ocr_marks(&mut self, path: &str, text: String, page: u32, bbox: [f64; 4]) -> String {
+        let text = match crate::normalize::mend_ocr_brackets(&text) {
             Some(mended) => {
                 self.diagnostics.repair(
                     Diagnostic::new(Code::BracketRepaired, path, "OCR read an opening bracket as an angle-bracket look-alike; the closing bracket is round")
                         .change(text, mended.clone())
-                        .at(first.page, bbox),
+                        .at(page, bbox),
                 );
                 mended
             }
             None => text,
         };
-        match cell
-            .confidence
-            .and_then(|_| crate::normalize::mend_ocr_dashes(&text))
-        {
+        match crate::normalize::mend_ocr_dashes(&text) {
             Some(mended) => {
                 self.diagnostics.repair(
                     Diagnostic::new(
@@ -137,7 +147,7 @@ impl Recorder {
                         "OCR read a range dash between two digits as the ideograph 一",
                     )
                     .change(text, mended.clone())
-                    .at(first.page, bbox),
+                    .at(page, bbox),
                 );
                 mended
             }

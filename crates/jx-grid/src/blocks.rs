@@ -20,6 +20,19 @@ use jx_model::{Glyph, Point, Rect};
 /// inside it (em boxes of ordinary text touch the padding).
 const OVERRUN: f32 = 1.0;
 
+/// Lines of one paragraph: the next line's top lies from this many em above
+/// the previous line's bottom (boxes touching, up to rounding) …
+const PARAGRAPH_OVERLAP_EM: f32 = 0.05;
+/// … to this many em below it (less than a blank line), …
+const PARAGRAPH_GAP_EM: f32 = 0.8;
+/// … and their sizes differ by at most this many em (one type). These three
+/// are a judgment, not measured.
+const PARAGRAPH_SIZE_EM: f32 = 0.15;
+
+/// How far (pt) a line may pass a cell's side and still lie within its
+/// columns. A judgment, not measured.
+const SIDE_SLACK: f32 = 2.0;
+
 /// One line of one cell as first assigned (glyphs by their own centres).
 struct CellLine {
     cell: usize,
@@ -34,6 +47,20 @@ struct CellLine {
 /// block's centre. `per_cell[i]` are the glyphs first assigned to
 /// `frame.cells[i]` (by each glyph's centre).
 pub fn regroup(frame: &TableFrame, per_cell: &mut [Vec<&Glyph>], opts: &GridOptions) {
+    let mut lines = cell_lines(frame, per_cell, opts);
+    if !lines.iter().any(|l| l.crosses) {
+        return;
+    }
+    lines.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0));
+    let moves = block_moves(frame, &lines);
+    if !moves.is_empty() {
+        apply_moves(per_cell, moves);
+    }
+}
+
+/// The lines of every cell, each marked whether it crosses its cell's
+/// border.
+fn cell_lines(frame: &TableFrame, per_cell: &[Vec<&Glyph>], opts: &GridOptions) -> Vec<CellLine> {
     let mut lines: Vec<CellLine> = Vec::new();
     for (ci, glyphs) in per_cell.iter().enumerate() {
         let cell = frame.cells[ci].bbox;
@@ -60,11 +87,12 @@ pub fn regroup(frame: &TableFrame, per_cell: &mut [Vec<&Glyph>], opts: &GridOpti
             });
         }
     }
-    if !lines.iter().any(|l| l.crosses) {
-        return;
-    }
-    lines.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0));
-    // Chain each line to the next line of its paragraph below it.
+    lines
+}
+
+/// `next[a]`: the line that follows line `a` in its paragraph, below it
+/// (`lines` sorted top to bottom); each line follows at most one.
+fn chain_paragraphs(frame: &TableFrame, lines: &[CellLine]) -> Vec<Option<usize>> {
     let n = lines.len();
     let mut next: Vec<Option<usize>> = vec![None; n];
     let mut has_prev = vec![false; n];
@@ -77,9 +105,9 @@ pub fn regroup(frame: &TableFrame, per_cell: &mut [Vec<&Glyph>], opts: &GridOpti
             let gap = lb.bbox.y0 - la.bbox.y1;
             let em = la.size.max(lb.size).max(1.0);
             !has_prev[b]
-                && gap >= -0.05 * em
-                && gap <= 0.8 * em
-                && (la.size - lb.size).abs() <= 0.15 * em
+                && gap >= -PARAGRAPH_OVERLAP_EM * em
+                && gap <= PARAGRAPH_GAP_EM * em
+                && (la.size - lb.size).abs() <= PARAGRAPH_SIZE_EM * em
                 && la.bbox.x_overlap(&lb.bbox) > 0.0
                 && (within(&la.bbox, &cb) || within(&lb.bbox, &ca))
         });
@@ -88,8 +116,21 @@ pub fn regroup(frame: &TableFrame, per_cell: &mut [Vec<&Glyph>], opts: &GridOpti
             has_prev[b] = true;
         }
     }
-    let mut moves: Vec<(usize, usize, Vec<usize>)> = Vec::new(); // (from, to, glyphs)
-    for start in (0..n).filter(|&i| !has_prev[i]) {
+    next
+}
+
+/// The moves `(from, to, glyphs)` that bring every over-running block's
+/// lines to the cell holding the block's centre. A block stays where it
+/// is when that cell is none of its lines' own, or the block does not fit
+/// its columns.
+fn block_moves(frame: &TableFrame, lines: &[CellLine]) -> Vec<(usize, usize, Vec<usize>)> {
+    let next = chain_paragraphs(frame, lines);
+    let mut has_prev = vec![false; lines.len()];
+    for b in next.iter().flatten() {
+        has_prev[*b] = true;
+    }
+    let mut moves: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for start in (0..lines.len()).filter(|&i| !has_prev[i]) {
         let mut block = vec![start];
         while let Some(b) = next[*block.last().unwrap()] {
             block.push(b);
@@ -122,9 +163,12 @@ pub fn regroup(frame: &TableFrame, per_cell: &mut [Vec<&Glyph>], opts: &GridOpti
             }
         }
     }
-    if moves.is_empty() {
-        return;
-    }
+    moves
+}
+
+/// Takes the moved glyphs out of their cells (keeping the others' order)
+/// and appends them to their new cells, in the order of the moves.
+fn apply_moves(per_cell: &mut [Vec<&Glyph>], moves: Vec<(usize, usize, Vec<usize>)>) {
     let mut taken: Vec<Vec<bool>> = per_cell.iter().map(|g| vec![false; g.len()]).collect();
     let mut arriving: Vec<(usize, &Glyph)> = Vec::new();
     for (from, to, idx) in moves {
@@ -148,7 +192,7 @@ pub fn regroup(frame: &TableFrame, per_cell: &mut [Vec<&Glyph>], opts: &GridOpti
 /// Whether `line` lies within `cell`'s columns (the cells of a block may
 /// be merged differently: a name cell narrower than the department's).
 fn within(line: &Rect, cell: &Rect) -> bool {
-    line.x0 >= cell.x0 - 2.0 && line.x1 <= cell.x1 + 2.0
+    line.x0 >= cell.x0 - SIDE_SLACK && line.x1 <= cell.x1 + SIDE_SLACK
 }
 
 #[cfg(test)]

@@ -96,6 +96,9 @@ fn coverage(rules: &[Rule], position: f32, a: f32, b: f32, tol: f32) -> f32 {
     (covered / len).min(1.0)
 }
 
+/// The frame of one set of crossing rules: its grid lines (with a row
+/// added where a page break cut the table open) and merged cells; `None`
+/// when the rules make fewer rows or columns than a table has.
 fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
     let mut rows = cluster_positions(h.iter().map(|r| r.position).collect(), opts.snap);
     // The ends of the horizontal rules bound the table too: a producer may
@@ -129,6 +132,28 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
     if rows.len() < 2 || rows.len() < opts.min_rows + 1 {
         return None;
     }
+    let (nr, nc) = (rows.len() - 1, cols.len() - 1);
+    let cells = merged_cells(h, v, &rows, &cols, opts);
+    Some(TableFrame {
+        bbox: Rect::new(cols[0], rows[0], cols[nc], rows[nr]),
+        col_edges: cols,
+        row_edges: rows,
+        cells,
+        cut_top: cut_top.is_some(),
+        cut_bottom: cut_bottom.is_some(),
+    })
+}
+
+/// The cells of the grid `rows` × `cols`: grid cells with no rule (or too
+/// little of one) between them are one merged cell, the bounding grid
+/// rectangle of their region. Ordered by (row, col).
+fn merged_cells(
+    h: &[Rule],
+    v: &[Rule],
+    rows: &[f32],
+    cols: &[f32],
+    opts: &GridOptions,
+) -> Vec<FrameCell> {
     let (nr, nc) = (rows.len() - 1, cols.len() - 1);
     let tol = opts.snap;
     // open_right[r][c]: no rule between grid cells (r, c) and (r, c + 1).
@@ -182,14 +207,7 @@ fn frame_of(h: &[Rule], v: &[Rule], opts: &GridOptions) -> Option<TableFrame> {
         })
         .collect();
     cells.sort_by_key(|c| (c.row, c.col));
-    Some(TableFrame {
-        bbox: Rect::new(cols[0], rows[0], cols[nc], rows[nr]),
-        col_edges: cols,
-        row_edges: rows,
-        cells,
-        cut_top: cut_top.is_some(),
-        cut_bottom: cut_bottom.is_some(),
-    })
+    cells
 }
 
 /// Where vertical rules (at two or more distinct positions, so at least both

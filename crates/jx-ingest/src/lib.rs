@@ -241,26 +241,7 @@ pub fn ingest(
     progress: &mut dyn FnMut(Step),
 ) -> Result<FileReport, FileError> {
     progress(Step::Open);
-    let damage = jx_pdf::xref_damage(&bytes);
-    let pdf = guard::guarded_if(opts.catch_panics, || PdfFile::open(bytes, opts.pdf.clone()))
-        .map_err(|detail| FileError::Internal {
-            step: Step::Open.describe(),
-            detail,
-        })?
-        .map_err(|e| {
-            FileError::Unreadable(match (&e, &damage) {
-                // Say why the structure could not be read.
-                (PdfError::Unreadable | PdfError::NoPages, Some(d)) => format!("{e} ({d})"),
-                _ => e.to_string(),
-            })
-        })?;
-    let mut problems = Vec::new();
-    if let Some(d) = damage {
-        problems.push(Problem::file(ProblemCode::XrefDamaged, d.to_string()));
-    }
-    if let Some(d) = pdf.page_tree_damage() {
-        problems.push(Problem::file(ProblemCode::PageTreeDamaged, d));
-    }
+    let (pdf, mut problems) = open(bytes, opts)?;
     let cache = pdf.cache();
     let mut layouts: Vec<PageLayout> = Vec::with_capacity(pdf.page_count());
     let mut page_roles = Vec::with_capacity(pdf.page_count());
@@ -296,17 +277,7 @@ pub fn ingest(
         }
     }
     progress(Step::Map);
-    // The form layer mends OCR text with the habits of the engine that read
-    // it (a lazy engine was made by then if any page needed it).
-    let mut form_opts = opts.form.clone();
-    let used = match ocr {
-        Ocr::Available(r) => Some(r),
-        Ocr::Lazy(make) if layouts.iter().any(|l| l.extraction == Extraction::Ocr) => make().ok(),
-        _ => None,
-    };
-    if let Some(r) = used {
-        form_opts.lookalikes = r.lookalikes();
-    }
+    let form_opts = form_options(opts, ocr, &layouts);
     let mut forms =
         guard::guarded(|| jx_form::map(&layouts, source, &form_opts)).map_err(|detail| {
             FileError::Internal {
@@ -317,22 +288,69 @@ pub fn ingest(
     let unmapped = jx_form::account::account(&layouts, &forms, &mut page_roles);
     jx_form::account::warn_lost_pages(&mut forms, &page_roles);
     note_turned_pages(&mut forms, &layouts, &turned);
-    let text = layouts.iter().any(|l| l.extraction == Extraction::Text);
-    let by_ocr = layouts.iter().any(|l| l.extraction == Extraction::Ocr);
-    let mode = match (text, by_ocr) {
-        (true, false) => Mode::Text,
-        (false, true) => Mode::Ocr,
-        (true, true) => Mode::Mixed,
-        (false, false) => Mode::None,
-    };
     Ok(FileReport {
         pages: pdf.page_count(),
         forms,
-        mode,
+        mode: mode_of(&layouts),
         page_roles,
         unmapped,
         problems,
     })
+}
+
+/// The file opened, with the damage found on the way as file problems
+/// (a damaged cross-reference table or page tree is mended, not fatal).
+/// Where the file cannot be opened, the damage says why.
+fn open(bytes: Vec<u8>, opts: &IngestOptions) -> Result<(PdfFile, Vec<Problem>), FileError> {
+    let damage = jx_pdf::xref_damage(&bytes);
+    let pdf = guard::guarded_if(opts.catch_panics, || PdfFile::open(bytes, opts.pdf.clone()))
+        .map_err(|detail| FileError::Internal {
+            step: Step::Open.describe(),
+            detail,
+        })?
+        .map_err(|e| {
+            FileError::Unreadable(match (&e, &damage) {
+                // Say why the structure could not be read.
+                (PdfError::Unreadable | PdfError::NoPages, Some(d)) => format!("{e} ({d})"),
+                _ => e.to_string(),
+            })
+        })?;
+    let mut problems = Vec::new();
+    if let Some(d) = damage {
+        problems.push(Problem::file(ProblemCode::XrefDamaged, d.to_string()));
+    }
+    if let Some(d) = pdf.page_tree_damage() {
+        problems.push(Problem::file(ProblemCode::PageTreeDamaged, d));
+    }
+    Ok((pdf, problems))
+}
+
+/// The form layer's options for this file: it mends OCR text with the
+/// habits of the engine that read it (a lazy engine was made by then if any
+/// page needed it).
+fn form_options(opts: &IngestOptions, ocr: Ocr<'_>, layouts: &[PageLayout]) -> FormOptions {
+    let mut form_opts = opts.form.clone();
+    let used = match ocr {
+        Ocr::Available(r) => Some(r),
+        Ocr::Lazy(make) if layouts.iter().any(|l| l.extraction == Extraction::Ocr) => make().ok(),
+        _ => None,
+    };
+    if let Some(r) = used {
+        form_opts.lookalikes = r.lookalikes();
+    }
+    form_opts
+}
+
+/// How the file's pages were read, as the manifest says it.
+fn mode_of(layouts: &[PageLayout]) -> Mode {
+    let text = layouts.iter().any(|l| l.extraction == Extraction::Text);
+    let by_ocr = layouts.iter().any(|l| l.extraction == Extraction::Ocr);
+    match (text, by_ocr) {
+        (true, false) => Mode::Text,
+        (false, true) => Mode::Ocr,
+        (true, true) => Mode::Mixed,
+        (false, false) => Mode::None,
+    }
 }
 
 /// What became of one page: its layout when anything was read, and its
@@ -383,49 +401,7 @@ fn read_page<'a>(
             .map(|w| Problem::page(ProblemCode::ReaderWarning, number, w.to_string())),
     );
     let content = if page.needs_ocr() {
-        // Too large to rasterize is the page's fault, not a missing engine.
-        if let Err(e) = pdf.check_raster(i, &page) {
-            problems.push(page_problem(ProblemCode::PageLost, number, &e));
-            return PageRead {
-                layout: None,
-                problems,
-                turned: None,
-            };
-        }
-        let ocr = match ocr {
-            Ocr::Lazy(make) => match make() {
-                Ok(e) => Ocr::Available(e),
-                Err(why) => Ocr::Unavailable(why),
-            },
-            other => other,
-        };
-        let read = match ocr {
-            Ocr::Lazy(_) => unreachable!("resolved above"),
-            Ocr::Unavailable(why) => Err(Problem::page(ProblemCode::OcrUnavailable, number, why)),
-            Ocr::DecodeOnly => pdf
-                .page_raster(i, &page)
-                .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
-                .map(|_| ocr::RasterRead {
-                    content: PageContent {
-                        number,
-                        width: page.content.width,
-                        height: page.content.height,
-                        glyphs: Vec::new(),
-                        rules: Vec::new(),
-                        extraction: Extraction::Ocr,
-                    },
-                    turned: None,
-                }),
-            Ocr::Available(engine) => pdf
-                .page_raster(i, &page)
-                .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
-                .and_then(|raster| {
-                    let look = look_at(opts, number, previous);
-                    ocr::read_raster(&raster, engine, &opts.ocr, &opts.grid, look)
-                        .map_err(|e| ocr_problem(number, &e))
-                }),
-        };
-        match read {
+        match read_scanned(pdf, i, &page, opts, ocr, previous) {
             Ok(r) => r,
             Err(p) => {
                 problems.push(p);
@@ -446,6 +422,55 @@ fn read_page<'a>(
         layout: Some(Box::new(jx_grid::reconstruct(&content.content, &opts.grid))),
         problems,
         turned: content.turned,
+    }
+}
+
+/// Scanned page `i` read by OCR, or the one problem that stopped it: a page
+/// too large to rasterize (the page's fault, not a missing engine), no
+/// engine, or an engine that failed.
+fn read_scanned(
+    pdf: &PdfFile,
+    i: usize,
+    page: &jx_pdf::ExtractedPage,
+    opts: &IngestOptions,
+    ocr: Ocr<'_>,
+    previous: Option<&PageLayout>,
+) -> Result<ocr::RasterRead, Problem> {
+    let number = i as u32 + 1;
+    pdf.check_raster(i, page)
+        .map_err(|e| page_problem(ProblemCode::PageLost, number, &e))?;
+    let ocr = match ocr {
+        Ocr::Lazy(make) => match make() {
+            Ok(e) => Ocr::Available(e),
+            Err(why) => Ocr::Unavailable(why),
+        },
+        other => other,
+    };
+    match ocr {
+        Ocr::Lazy(_) => unreachable!("resolved above"),
+        Ocr::Unavailable(why) => Err(Problem::page(ProblemCode::OcrUnavailable, number, why)),
+        Ocr::DecodeOnly => pdf
+            .page_raster(i, page)
+            .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
+            .map(|_| ocr::RasterRead {
+                content: PageContent {
+                    number,
+                    width: page.content.width,
+                    height: page.content.height,
+                    glyphs: Vec::new(),
+                    rules: Vec::new(),
+                    extraction: Extraction::Ocr,
+                },
+                turned: None,
+            }),
+        Ocr::Available(engine) => pdf
+            .page_raster(i, page)
+            .map_err(|e| page_problem(ProblemCode::OcrFailed, number, &e))
+            .and_then(|raster| {
+                let look = look_at(opts, number, previous);
+                ocr::read_raster(&raster, engine, &opts.ocr, &opts.grid, look)
+                    .map_err(|e| ocr_problem(number, &e))
+            }),
     }
 }
 

@@ -39,9 +39,53 @@ pub(crate) fn comparison_with_bar(
     if x1 <= x0 + 2 || y1 <= y0 + 4 {
         return None;
     }
+    let comps = components8(mask, (x0, y0, x1, y1));
+    let total: usize = comps.iter().map(Vec::len).sum();
+    let mut big: Vec<&Vec<(usize, usize)>> = comps
+        .iter()
+        .filter(|c| c.len() * STROKE_SHARE_INVERSE >= total)
+        .collect();
+    if big.len() != 2 {
+        return None;
+    }
+    let mean = |c: &Vec<(usize, usize)>| {
+        let n = c.len() as f32;
+        (
+            c.iter().map(|p| p.0 as f32).sum::<f32>() / n,
+            c.iter().map(|p| p.1 as f32).sum::<f32>() / n,
+        )
+    };
+    big.sort_by(|a, b| mean(a).1.total_cmp(&mean(b).1));
+    let (chevron, bar) = (big[0], big[1]);
+    let span = |c: &Vec<(usize, usize)>, f: fn(&(usize, usize)) -> usize| {
+        let v: Vec<usize> = c.iter().map(f).collect();
+        v.iter().max().unwrap_or(&0) - v.iter().min().unwrap_or(&0) + 1
+    };
+    // The chevron is the larger stroke; the bar lies lower, wider
+    // than half the chevron and at most three quarters of its height.
+    let (ch_w, ch_h) = (span(chevron, |p| p.0), span(chevron, |p| p.1));
+    let (bar_w, bar_h) = (span(bar, |p| p.0), span(bar, |p| p.1));
+    if chevron.len() < bar.len() || bar_w * 2 < ch_w || bar_h * 4 > ch_h * 3 + 2 || ch_h < 4 {
+        return None;
+    }
+    Some(pointing(chevron, ch_w, ch_h))
+}
+
+/// A region's ink that is a stroke of the operator, not a speck, holds at
+/// least one part in this many of the region's ink. A judgment, not
+/// measured.
+const STROKE_SHARE_INVERSE: usize = 12;
+
+/// The 8-connected components of the ink in `[x0, x1) × [y0, y1)` of
+/// `mask`, each as its pixels relative to `(x0, y0)`. Here, not
+/// [`crate::components::label`]: the region is a character's box, and the
+/// pixels themselves are needed.
+fn components8(
+    mask: &Mask<'_>,
+    (x0, y0, x1, y1): (usize, usize, usize, usize),
+) -> Vec<Vec<(usize, usize)>> {
     let (w, h) = (x1 - x0, y1 - y0);
     let at = |x: usize, y: usize| mask.data[(y0 + y) * mask.w + x0 + x] != 0;
-    // 8-connected components of the region.
     let mut label = vec![usize::MAX; w * h];
     let mut comps: Vec<Vec<(usize, usize)>> = Vec::new();
     for sy in 0..h {
@@ -79,32 +123,12 @@ pub(crate) fn comparison_with_bar(
             comps.push(pixels);
         }
     }
-    let total: usize = comps.iter().map(Vec::len).sum();
-    let mut big: Vec<&Vec<(usize, usize)>> =
-        comps.iter().filter(|c| c.len() * 12 >= total).collect();
-    if big.len() != 2 {
-        return None;
-    }
-    let mean = |c: &Vec<(usize, usize)>| {
-        let n = c.len() as f32;
-        (
-            c.iter().map(|p| p.0 as f32).sum::<f32>() / n,
-            c.iter().map(|p| p.1 as f32).sum::<f32>() / n,
-        )
-    };
-    big.sort_by(|a, b| mean(a).1.total_cmp(&mean(b).1));
-    let (chevron, bar) = (big[0], big[1]);
-    let span = |c: &Vec<(usize, usize)>, f: fn(&(usize, usize)) -> usize| {
-        let v: Vec<usize> = c.iter().map(f).collect();
-        v.iter().max().unwrap_or(&0) - v.iter().min().unwrap_or(&0) + 1
-    };
-    // The chevron is the larger stroke; the bar lies lower, wider
-    // than half the chevron and at most three quarters of its height.
-    let (ch_w, ch_h) = (span(chevron, |p| p.0), span(chevron, |p| p.1));
-    let (bar_w, bar_h) = (span(bar, |p| p.0), span(bar, |p| p.1));
-    if chevron.len() < bar.len() || bar_w * 2 < ch_w || bar_h * 4 > ch_h * 3 + 2 || ch_h < 4 {
-        return None;
-    }
+    comps
+}
+
+/// Which way a chevron `ch_w` × `ch_h` points: `≥` when its pixels at mid
+/// height lie right of its centre (the tip of `>`), `≤` otherwise.
+fn pointing(chevron: &[(usize, usize)], ch_w: usize, ch_h: usize) -> Comparison {
     // Its point: the chevron's pixels at mid height, against its centre.
     let (ys_min, xs_min) = (
         chevron.iter().map(|p| p.1).min().unwrap_or(0),
@@ -118,11 +142,11 @@ pub(crate) fn comparison_with_bar(
         .collect();
     let tip = row.iter().sum::<usize>() as f32 / row.len().max(1) as f32;
     let centre = xs_min as f32 + ch_w as f32 / 2.0;
-    Some(if tip > centre {
+    if tip > centre {
         Comparison::Ge
     } else {
         Comparison::Le
-    })
+    }
 }
 
 /// Why an operator was rewritten, as the repair says it.

@@ -44,13 +44,6 @@ pub fn label(
     let y1 = y1.min(ink.height);
     let mut runs: Vec<InkRun> = Vec::new();
     let mut parent: Vec<u32> = Vec::new();
-    fn find(p: &mut [u32], mut i: u32) -> u32 {
-        while p[i as usize] != i {
-            p[i as usize] = p[p[i as usize] as usize];
-            i = p[i as usize];
-        }
-        i
-    }
     let mut prev_start = 0usize; // index in `runs` of the previous row's first run
     let mut prev_end = 0usize;
     for y in y0..y1 {
@@ -92,11 +85,26 @@ pub fn label(
         prev_start = row_start;
         prev_end = runs.len();
     }
-    // Flatten labels to dense component ids.
+    let comps = flatten(&mut runs, &mut parent);
+    (runs, comps)
+}
+
+/// The root of `i` in a union-find forest (with path halving).
+fn find(p: &mut [u32], mut i: u32) -> u32 {
+    while p[i as usize] != i {
+        p[i as usize] = p[p[i as usize] as usize];
+        i = p[i as usize];
+    }
+    i
+}
+
+/// Renumbers the runs' provisional labels to dense component ids, in order
+/// of each component's first run, and measures each component.
+fn flatten(runs: &mut [InkRun], parent: &mut [u32]) -> Vec<Component> {
     let mut dense: Vec<u32> = vec![u32::MAX; parent.len()];
     let mut comps: Vec<Component> = Vec::new();
     for r in runs.iter_mut() {
-        let root = find(&mut parent, r.comp);
+        let root = find(parent, r.comp);
         let d = if dense[root as usize] == u32::MAX {
             dense[root as usize] = comps.len() as u32;
             comps.push(Component {
@@ -118,7 +126,7 @@ pub fn label(
         c.y1 = c.y1.max(r.y + 1);
         c.area += r.x1 - r.x0;
     }
-    (runs, comps)
+    comps
 }
 
 #[cfg(test)]

@@ -279,6 +279,24 @@ pub(crate) fn text_bands(prof: &[u32]) -> Vec<(usize, usize)> {
     out
 }
 
+/// How far (pixels) past a rule's drawn width its mask reaches, for the
+/// rule's blurred edge. A judgment, not measured.
+const RULE_MASK_MARGIN: usize = 2;
+
+/// Outside tables, print taller than this many inches (43 pt) is no line
+/// of text: a blot or a border would chain lines together. A judgment, not
+/// measured.
+const MAX_TEXT_INCH: f32 = 0.6;
+
+/// A component this many times as tall as wide is a stroke of a border the
+/// rule finder missed, not a character. A judgment, not measured.
+const MAX_STROKE_ASPECT: u32 = 6;
+
+/// Inside a band, a gap wider than this many band heights splits it into
+/// separate pieces of text (columns of a heading, a date far right of a
+/// name). A judgment, not measured.
+const PIECE_GAP_HEIGHTS: u32 = 2;
+
 /// The text lines outside the tables, as blobs to read one by one.
 pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
     let ink: &InkImage = &page.ink;
@@ -286,33 +304,7 @@ pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlo
     if w == 0 || h == 0 {
         return Vec::new();
     }
-    let t = page.rule_thickness_px();
-    let grow = t.ceil() as usize + 2;
-    let mut masked = vec![0u8; w * h];
-    let mut fill = |x0: usize, y0: usize, x1: usize, y1: usize| {
-        let (x1, y1) = (x1.min(w), y1.min(h));
-        for y in y0.min(y1)..y1 {
-            masked[y * w + x0.min(x1)..y * w + x1].fill(1);
-        }
-    };
-    for r in tables {
-        let (x0, y0, x1, y1) = page.page_rect_to_pixels(r);
-        fill(
-            x0.saturating_sub(grow),
-            y0.saturating_sub(grow),
-            x1 + grow,
-            y1 + grow,
-        );
-    }
-    for r in &page.rules {
-        let half = r.thickness / 2.0;
-        let rect = match r.axis {
-            RuleAxis::Horizontal => Rect::new(r.start, r.position - half, r.end, r.position + half),
-            RuleAxis::Vertical => Rect::new(r.position - half, r.start, r.position + half, r.end),
-        };
-        let (x0, y0, x1, y1) = page.page_rect_to_pixels(&rect);
-        fill(x0.saturating_sub(2), y0.saturating_sub(2), x1 + 2, y1 + 2);
-    }
+    let masked = tables_and_rules_mask(page, tables);
     let (runs, comps) = label(ink, (0, 0, w, h), |x, y| masked[y * w + x] != 0);
     drop(masked);
     let s = sizes(page);
@@ -329,23 +321,7 @@ pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlo
             && c.x0 + er < wu
             && c.y0 + eb < hu
     };
-    // Lines from the vertical extent of the significant components; tall
-    // thin strokes (a border the rule finder missed) and anything taller than
-    // a large title would chain lines together, so they do not count here.
-    let max_text = (page.dpi() * 0.6) as u32;
-    let mut cover = vec![0u16; h];
-    for c in comps.iter().filter(|c| {
-        ok(c)
-            && c.width().max(c.height()) >= s.significant
-            && c.height() <= max_text
-            && c.height() < 6 * c.width().max(1)
-    }) {
-        for v in &mut cover[c.y0 as usize..c.y1 as usize] {
-            *v = v.saturating_add(1);
-        }
-    }
-    let bands = text_bands(&cover.iter().map(|&v| v as u32).collect::<Vec<_>>());
-    drop(cover);
+    let bands = line_bands(page, &comps, &ok, &s);
     // Component index per band; then split each band at wide gaps.
     let mut band_of: Vec<Option<usize>> = vec![None; comps.len()];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); bands.len()];
@@ -368,44 +344,121 @@ pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlo
     }
     let mut blobs = Vec::new();
     for (b, mem) in members.iter_mut().enumerate() {
-        let bh = bands[b].1 - bands[b].0;
+        let bh = (bands[b].1 - bands[b].0) as u32;
         mem.sort_by_key(|&i| comps[i].x0);
-        let mut piece: Vec<usize> = Vec::new();
-        let mut right = 0u32;
-        let mut flush = |piece: &mut Vec<usize>, by_comp: &mut Vec<Vec<InkRun>>| {
-            if piece.is_empty() {
-                return;
-            }
-            let mut sub_comps = Vec::new();
-            let mut sub_runs = Vec::new();
-            for (k, &i) in piece.iter().enumerate() {
-                sub_comps.push(comps[i]);
-                for mut r in std::mem::take(&mut by_comp[i]) {
-                    r.comp = k as u32;
-                    sub_runs.push(r);
-                }
-            }
-            let keep = drop_lone_dots(&sub_comps, vec![true; sub_comps.len()], &s);
-            if let Some(blob) = blob_from(sub_runs, &sub_comps, &keep, &s, (0, 0, w, h)) {
+        for piece in split_at_gaps(mem, &comps, PIECE_GAP_HEIGHTS * bh) {
+            if let Some(blob) = piece_blob(&piece, &comps, &mut by_comp, &s, (w, h)) {
                 blobs.push(blob);
             }
-            piece.clear();
-        };
-        for &i in mem.iter() {
-            let c = &comps[i];
-            if !piece.is_empty() && c.x0 > right + 2 * bh as u32 {
-                flush(&mut piece, &mut by_comp);
-            }
-            right = if piece.is_empty() {
-                c.x1
-            } else {
-                right.max(c.x1)
-            };
-            piece.push(i);
         }
-        flush(&mut piece, &mut by_comp);
     }
     blobs
+}
+
+/// A 0/1 mask of the page: the tables (grown past their rules) and every
+/// rule found, whose ink is no text outside the tables.
+fn tables_and_rules_mask(page: &PreparedPage, tables: &[Rect]) -> Vec<u8> {
+    let (w, h) = (page.ink.width, page.ink.height);
+    let t = page.rule_thickness_px();
+    let grow = t.ceil() as usize + RULE_MASK_MARGIN;
+    let mut masked = vec![0u8; w * h];
+    let mut fill = |x0: usize, y0: usize, x1: usize, y1: usize| {
+        let (x1, y1) = (x1.min(w), y1.min(h));
+        for y in y0.min(y1)..y1 {
+            masked[y * w + x0.min(x1)..y * w + x1].fill(1);
+        }
+    };
+    for r in tables {
+        let (x0, y0, x1, y1) = page.page_rect_to_pixels(r);
+        fill(
+            x0.saturating_sub(grow),
+            y0.saturating_sub(grow),
+            x1 + grow,
+            y1 + grow,
+        );
+    }
+    let m = RULE_MASK_MARGIN;
+    for r in &page.rules {
+        let half = r.thickness / 2.0;
+        let rect = match r.axis {
+            RuleAxis::Horizontal => Rect::new(r.start, r.position - half, r.end, r.position + half),
+            RuleAxis::Vertical => Rect::new(r.position - half, r.start, r.position + half, r.end),
+        };
+        let (x0, y0, x1, y1) = page.page_rect_to_pixels(&rect);
+        fill(x0.saturating_sub(m), y0.saturating_sub(m), x1 + m, y1 + m);
+    }
+    masked
+}
+
+/// Lines from the vertical extent of the significant components; tall
+/// thin strokes (a border the rule finder missed) and anything taller than
+/// a large title would chain lines together, so they do not count here.
+fn line_bands(
+    page: &PreparedPage,
+    comps: &[Component],
+    ok: &dyn Fn(&Component) -> bool,
+    s: &Sizes,
+) -> Vec<(usize, usize)> {
+    let max_text = (page.dpi() * MAX_TEXT_INCH) as u32;
+    let mut cover = vec![0u16; page.ink.height];
+    for c in comps.iter().filter(|c| {
+        ok(c)
+            && c.width().max(c.height()) >= s.significant
+            && c.height() <= max_text
+            && c.height() < MAX_STROKE_ASPECT * c.width().max(1)
+    }) {
+        for v in &mut cover[c.y0 as usize..c.y1 as usize] {
+            *v = v.saturating_add(1);
+        }
+    }
+    text_bands(&cover.iter().map(|&v| v as u32).collect::<Vec<_>>())
+}
+
+/// The members of one band (sorted by left edge) cut into pieces wherever
+/// the next component starts more than `max_gap` pixels right of all
+/// before it in its piece.
+fn split_at_gaps(members: &[usize], comps: &[Component], max_gap: u32) -> Vec<Vec<usize>> {
+    let mut pieces: Vec<Vec<usize>> = Vec::new();
+    let mut piece: Vec<usize> = Vec::new();
+    let mut right = 0u32;
+    for &i in members {
+        let c = &comps[i];
+        if !piece.is_empty() && c.x0 > right + max_gap {
+            pieces.push(std::mem::take(&mut piece));
+        }
+        right = if piece.is_empty() {
+            c.x1
+        } else {
+            right.max(c.x1)
+        };
+        piece.push(i);
+    }
+    if !piece.is_empty() {
+        pieces.push(piece);
+    }
+    pieces
+}
+
+/// One piece of a band as a blob: its components renumbered, its runs
+/// taken from `by_comp`, lone dots dropped.
+fn piece_blob(
+    piece: &[usize],
+    comps: &[Component],
+    by_comp: &mut [Vec<InkRun>],
+    s: &Sizes,
+    (w, h): (usize, usize),
+) -> Option<TextBlob> {
+    let mut sub_comps = Vec::new();
+    let mut sub_runs = Vec::new();
+    for (k, &i) in piece.iter().enumerate() {
+        sub_comps.push(comps[i]);
+        for mut r in std::mem::take(&mut by_comp[i]) {
+            r.comp = k as u32;
+            sub_runs.push(r);
+        }
+    }
+    let keep = drop_lone_dots(&sub_comps, vec![true; sub_comps.len()], s);
+    blob_from(sub_runs, &sub_comps, &keep, s, (0, 0, w, h))
 }
 
 /// A crop as a recogniser reads it: the image (gray with only the kept ink

@@ -155,7 +155,7 @@ impl OcrEngine {
                 raster.width as i32,
             )
             .map_err(|e| OcrError::Recognition(format!("set image: {e:?}")))?;
-            api.set_source_resolution(dpi.clamp(70, 2400));
+            api.set_source_resolution(dpi.clamp(TESSERACT_MIN_DPI, TESSERACT_MAX_DPI));
             api.set_page_seg_mode(PageSegMode::PsmSingleBlock.as_tess_page_seg_mode());
             let t = api
                 .get_utf8_text()
@@ -250,14 +250,15 @@ impl OcrEngine {
             return Ok(Vec::new());
         }
         let crate::crops::Rendered { img, mask } = crate::crops::render(page, blob, self.feed);
-        let mut factor = (text_height as f32 / blob.text_height.max(1) as f32).clamp(0.2, 4.0);
+        let mut factor = (text_height as f32 / blob.text_height.max(1) as f32)
+            .clamp(MIN_BLOB_SCALE, MAX_BLOB_SCALE);
         // Keep what Tesseract gets bounded (a page-sized box of tiny print
         // must not become a gigapixel image).
         let area = (w * h) as f32 * factor * factor;
         if area > MAX_OCR_PIXELS {
             factor *= (MAX_OCR_PIXELS / area).sqrt();
         }
-        let pad = 12usize;
+        let pad = BLOB_PAD;
         let img = img.resize(factor).padded(pad);
         let dpi = (page.dpi() * factor).round() as i32;
         let psm = match blob.layout {
@@ -274,7 +275,7 @@ impl OcrEngine {
                 img.width as i32,
             )
             .map_err(|e| OcrError::Recognition(format!("set image: {e:?}")))?;
-            api.set_source_resolution(dpi.clamp(70, 2400));
+            api.set_source_resolution(dpi.clamp(TESSERACT_MIN_DPI, TESSERACT_MAX_DPI));
             api.set_page_seg_mode(psm.as_tess_page_seg_mode());
             api.recognize()
                 .map_err(|_| OcrError::Recognition("Tesseract failed to recognise a box".into()))?;
@@ -284,45 +285,14 @@ impl OcrEngine {
             Ok(t.as_ref().to_string_lossy().into_owned())
         })??;
         let mut words = parse_tsv(&tsv);
-        // The operator at the head of a value, settled by its pixels.
-        if let Some(first) = words.first_mut() {
-            let fx = img_scale(w, img.width - 2 * pad);
-            let fy = img_scale(h, img.height - 2 * pad);
-            let to_crop = |u: f32, f: f32| ((u - pad as f32) / f).max(0.0) as usize;
-            let (x0, y0) = (to_crop(first.left, fx), to_crop(first.top, fy));
-            let y1 = to_crop(first.top + first.height, fy) + 1;
-            let x1 = x0 + ((y1 - y0) as f32 * 0.75) as usize;
-            let mask = crate::comparison::Mask { data: &mask, w, h };
-            let seen = crate::comparison::comparison_with_bar(&mask, x0, x1, y0, y1);
-            let mended = crate::comparison::mend_head(&first.text, seen);
-            if mended != first.text {
-                first.raw = Some(std::mem::replace(&mut first.text, mended));
-            }
-        }
-        // An operator read as a word of its own before the number.
-        if words.len() >= 2
-            && words[0].line == words[1].line
-            && words[0].text.chars().count() <= 2
-            && !words[0].text.chars().any(|c| c.is_ascii_alphanumeric())
-            && words[1].text.starts_with(|c: char| c.is_ascii_digit())
-        {
-            let fx = img_scale(w, img.width - 2 * pad);
-            let fy = img_scale(h, img.height - 2 * pad);
-            let to_crop = |u: f32, f: f32| ((u - pad as f32) / f).max(0.0) as usize;
-            let b = &words[0];
-            let (x0, y0) = (to_crop(b.left, fx), to_crop(b.top.min(words[1].top), fy));
-            let x1 = to_crop(b.left + b.width, fx) + 1;
-            let y1 = to_crop((b.top + b.height).max(words[1].top + words[1].height), fy) + 1;
-            let mask = crate::comparison::Mask { data: &mask, w, h };
-            let seen = crate::comparison::comparison_with_bar(&mask, x0, x1, y0, y1);
-            let joined =
-                crate::comparison::mend_head(&format!("{}{}", words[0].text, words[1].text), seen);
-            if let Some(op) = joined.chars().next().filter(|c| matches!(c, '≥' | '≤'))
-                && words[0].text != op.to_string()
-            {
-                words[0].raw = Some(std::mem::replace(&mut words[0].text, op.to_string()));
-            }
-        }
+        let crop = Crop {
+            mask: crate::comparison::Mask { data: &mask, w, h },
+            fx: img_scale(w, img.width - 2 * pad),
+            fy: img_scale(h, img.height - 2 * pad),
+            pad,
+        };
+        settle_head_operator(&mut words, &crop);
+        settle_operator_word(&mut words, &crop);
         // Word box in OCR-image pixels → page pixels → page points.
         let fx = img_scale(w, img.width - 2 * pad);
         let fy = img_scale(h, img.height - 2 * pad);
@@ -342,6 +312,97 @@ impl OcrEngine {
 /// 1.26 s), and on the sample scans 96.9 % either way — 0.6 keeps a page
 /// under the 1.5 s budget.
 const RETRY_BELOW_CONFIDENCE: f32 = 0.6;
+
+/// How far a box is scaled at most, down and up, to bring its text to the
+/// height read at: beyond these, a wrong text height from the row profile
+/// (a box of dust, a merged band) would make a useless image. A judgment,
+/// not measured.
+const MIN_BLOB_SCALE: f32 = 0.2;
+const MAX_BLOB_SCALE: f32 = 4.0;
+
+/// White border (pixels) around the image handed to Tesseract, whose line
+/// finder misses text touching the image edge. A judgment, not measured.
+const BLOB_PAD: usize = 12;
+
+/// The resolutions Tesseract accepts as credible (its own
+/// `kMinCredibleResolution` and `kMaxCredibleResolution`); outside them it
+/// warns and guesses.
+const TESSERACT_MIN_DPI: i32 = 70;
+const TESSERACT_MAX_DPI: i32 = 2400;
+
+/// Width of a value's first character, as a share of its height, where its
+/// pixels are searched for a comparison operator: ≥ and ≤ are about three
+/// quarters as wide as tall. A judgment, not measured.
+const OPERATOR_WIDTH_SHARE: f32 = 0.75;
+
+/// The kept ink of a box and how the image Tesseract read maps onto it.
+struct Crop<'a> {
+    mask: crate::comparison::Mask<'a>,
+    /// Scale from crop to OCR image, per axis.
+    fx: f32,
+    fy: f32,
+    /// The OCR image's white border.
+    pad: usize,
+}
+
+impl Crop<'_> {
+    /// An OCR-image coordinate `u` along an axis scaled by `f`, in crop
+    /// pixels.
+    fn to_crop(&self, u: f32, f: f32) -> usize {
+        ((u - self.pad as f32) / f).max(0.0) as usize
+    }
+}
+
+/// The operator at the head of a value, settled by its pixels: Tesseract
+/// reads `≥` as `>` or a look-alike ideograph, the pixels (a chevron with a
+/// bar under it) do not lie.
+fn settle_head_operator(words: &mut [Word], crop: &Crop<'_>) {
+    let Some(first) = words.first_mut() else {
+        return;
+    };
+    let (x0, y0) = (
+        crop.to_crop(first.left, crop.fx),
+        crop.to_crop(first.top, crop.fy),
+    );
+    let y1 = crop.to_crop(first.top + first.height, crop.fy) + 1;
+    let x1 = x0 + ((y1 - y0) as f32 * OPERATOR_WIDTH_SHARE) as usize;
+    let seen = crate::comparison::comparison_with_bar(&crop.mask, x0, x1, y0, y1);
+    let mended = crate::comparison::mend_head(&first.text, seen);
+    if mended != first.text {
+        first.raw = Some(std::mem::replace(&mut first.text, mended));
+    }
+}
+
+/// An operator read as a word of its own before the number (one or two
+/// marks, no letter or digit), settled by its pixels like
+/// [`settle_head_operator`].
+fn settle_operator_word(words: &mut [Word], crop: &Crop<'_>) {
+    if !(words.len() >= 2
+        && words[0].line == words[1].line
+        && words[0].text.chars().count() <= 2
+        && !words[0].text.chars().any(|c| c.is_ascii_alphanumeric())
+        && words[1].text.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return;
+    }
+    let b = &words[0];
+    let (x0, y0) = (
+        crop.to_crop(b.left, crop.fx),
+        crop.to_crop(b.top.min(words[1].top), crop.fy),
+    );
+    let x1 = crop.to_crop(b.left + b.width, crop.fx) + 1;
+    let y1 = crop.to_crop(
+        (b.top + b.height).max(words[1].top + words[1].height),
+        crop.fy,
+    ) + 1;
+    let seen = crate::comparison::comparison_with_bar(&crop.mask, x0, x1, y0, y1);
+    let joined = crate::comparison::mend_head(&format!("{}{}", words[0].text, words[1].text), seen);
+    if let Some(op) = joined.chars().next().filter(|c| matches!(c, '≥' | '≤'))
+        && words[0].text != op.to_string()
+    {
+        words[0].raw = Some(std::mem::replace(&mut words[0].text, op.to_string()));
+    }
+}
 
 /// Largest image handed to Tesseract, in pixels.
 const MAX_OCR_PIXELS: f32 = 24_000_000.0;

@@ -143,6 +143,11 @@ impl PreparedPage {
     }
 }
 
+/// A skew estimated under this many degrees is left uncorrected: over a
+/// page 2500 px wide it moves a line end by under a pixel, and rotating
+/// costs time and blurs the strokes. A judgment, not measured.
+const MIN_SKEW_DEGREES: f32 = 0.02;
+
 /// Width in inches of the strip along a page edge where marks are taken for
 /// scanner artefacts (forms are printed with wider margins than this).
 pub const EDGE_MARGIN_INCH: f32 = 0.15;
@@ -159,31 +164,8 @@ pub const MAX_PIXELS: u64 = jx_model::MAX_PAGE_PIXELS;
 /// `width × height × channels`, 0 or 2 channels) or one larger than
 /// [`MAX_PIXELS`] is an error.
 pub fn prepare(raster: &PageRaster, opts: &OcrOptions) -> Result<PreparedPage, OcrError> {
+    check_raster(raster)?;
     let (w, h) = (raster.width as usize, raster.height as usize);
-    let pixels = w as u64 * h as u64;
-    if pixels > MAX_PIXELS {
-        return Err(OcrError::ImageTooLarge {
-            width: raster.width,
-            height: raster.height,
-            max_pixels: MAX_PIXELS,
-        });
-    }
-    if raster.channels != 1 && raster.channels != 3 && raster.channels != 4 {
-        return Err(OcrError::BadRaster(format!(
-            "{} channels (expected 1 or 3)",
-            raster.channels
-        )));
-    }
-    let need = pixels as usize * raster.channels as usize;
-    if raster.pixels.len() < need {
-        return Err(OcrError::BadRaster(format!(
-            "{} bytes of pixels for {}×{}×{}",
-            raster.pixels.len(),
-            raster.width,
-            raster.height,
-            raster.channels
-        )));
-    }
     let frame = if raster.frame.width() > 0.0 && raster.frame.height() > 0.0 {
         raster.frame
     } else {
@@ -225,7 +207,7 @@ pub fn prepare(raster: &PageRaster, opts: &OcrOptions) -> Result<PreparedPage, O
     } else {
         0.0
     };
-    if skew.abs() >= 0.02 {
+    if skew.abs() >= MIN_SKEW_DEGREES {
         let paper = paper_level(&page.gray);
         page.gray = rotate_level(&page.gray, skew, paper);
     }
@@ -240,6 +222,37 @@ pub fn prepare(raster: &PageRaster, opts: &OcrOptions) -> Result<PreparedPage, O
     let px_rules = find_rules(&page.ink, &params);
     page.rules = to_page_rules(&page, &px_rules);
     Ok(page)
+}
+
+/// Refuses a raster larger than [`MAX_PIXELS`] or inconsistent with its
+/// own size and channels, before any buffer is sized by it.
+fn check_raster(raster: &PageRaster) -> Result<(), OcrError> {
+    let (w, h) = (raster.width as usize, raster.height as usize);
+    let pixels = w as u64 * h as u64;
+    if pixels > MAX_PIXELS {
+        return Err(OcrError::ImageTooLarge {
+            width: raster.width,
+            height: raster.height,
+            max_pixels: MAX_PIXELS,
+        });
+    }
+    if raster.channels != 1 && raster.channels != 3 && raster.channels != 4 {
+        return Err(OcrError::BadRaster(format!(
+            "{} channels (expected 1 or 3)",
+            raster.channels
+        )));
+    }
+    let need = pixels as usize * raster.channels as usize;
+    if raster.pixels.len() < need {
+        return Err(OcrError::BadRaster(format!(
+            "{} bytes of pixels for {}×{}×{}",
+            raster.pixels.len(),
+            raster.width,
+            raster.height,
+            raster.channels
+        )));
+    }
+    Ok(())
 }
 
 fn to_page_rules(page: &PreparedPage, px: &[PixelRule]) -> Vec<Rule> {
