@@ -53,7 +53,16 @@ static VALUE: LazyLock<Regex> = LazyLock::new(|| {
 pub struct FieldGrammar {
     /// Every label spelling and taxonomy entry, spaces removed.
     vocabulary: HashSet<String>,
+    /// The form's printed field labels of [`MIN_HELD_LABEL_CHARS`] or more
+    /// characters, spaces removed (what a cell that swallowed its
+    /// neighbour shows inside its value).
+    labels: Vec<String>,
 }
+
+/// The shortest label looked for inside a reading: four characters
+/// (`项目类别`, `主管部门`); shorter spellings (`项目`) stand in ordinary
+/// text too often to say anything.
+const MIN_HELD_LABEL_CHARS: usize = 4;
 
 impl Default for FieldGrammar {
     fn default() -> Self {
@@ -72,7 +81,22 @@ impl FieldGrammar {
             .chain(taxonomy::all_labels())
             .map(squeeze)
             .collect();
-        FieldGrammar { vocabulary }
+        let mut labels: Vec<String> = labels::VOCABULARY
+            .iter()
+            .flat_map(|(_, ws)| ws.iter().copied())
+            .map(squeeze)
+            .filter(|l| l.chars().count() >= MIN_HELD_LABEL_CHARS)
+            .collect();
+        labels.sort();
+        labels.dedup();
+        FieldGrammar { vocabulary, labels }
+    }
+
+    /// Whether a printed label of the form stands inside `text` (spaces
+    /// removed) that is not itself of the vocabulary: `经常性项目项目类别`,
+    /// a value read together with the next cell's label.
+    pub fn holds_label(&self, text: &str) -> bool {
+        !self.in_vocabulary(text) && self.labels.iter().any(|l| text.contains(l.as_str()))
     }
 
     /// Whether `text` (a reading, spaces removed) has the shape of an
@@ -146,5 +170,8 @@ mod tests {
         assert!(g.in_vocabulary("预算主管部门"));
         assert!(g.in_vocabulary("服务对象满意度指标"));
         assert!(!g.in_vocabulary("项日名称"));
+        assert!(g.holds_label("经常性项目项目类别"));
+        assert!(!g.holds_label("项目类别"), "a label alone is a label");
+        assert!(!g.holds_label("经常性项目"));
     }
 }

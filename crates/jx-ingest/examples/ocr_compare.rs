@@ -90,8 +90,11 @@ fn flatten(v: &Value, path: String, out: &mut Vec<(String, String)>) {
 
 /// The kinds of the document's repairs and warnings that name the field
 /// (its path, or a path that holds it: `indicators[3].value` holds
-/// `indicators[3].value.text`; a whole block's path does not count). The
-/// field is flagged when there is any.
+/// `indicators[3].value.text`). A whole block's path (`funds`,
+/// `indicators`, the form `""`) counts only for the warnings that doubt
+/// the block's content as a whole — its table not found
+/// (`missing_section`), a page of it lost (`page_lost`) — not for a repair
+/// of the block's label. The field is flagged when there is any.
 fn naming(doc: &Value, field: &str) -> Vec<String> {
     let field = field.trim_start_matches('.');
     let mut kinds = Vec::new();
@@ -102,11 +105,15 @@ fn naming(doc: &Value, field: &str) -> Vec<String> {
             };
             // A block's path (`funds`, `indicators`: a label of the block
             // snapped) names no field; `form_title`, `year` are fields.
-            let names = !["project", "funds", "goals", "indicators", ""].contains(&p)
-                && (field == p
-                    || field
-                        .strip_prefix(p)
-                        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('[')));
+            let holds = field == p
+                || p.is_empty()
+                || field
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['));
+            let block = ["project", "funds", "goals", "indicators", ""].contains(&p);
+            let doubts_block = list == "warnings"
+                && matches!(d["kind"].as_str(), Some("missing_section" | "page_lost"));
+            let names = holds && (!block || doubts_block);
             if names {
                 let k = d["kind"].as_str().unwrap_or("?");
                 let k = if list == "repairs" {
@@ -200,7 +207,7 @@ fn options(config: &str) -> Option<IngestOptions> {
         None => (config, None),
     };
     // `both-ppocr-first` / `both-tesseract-first`: the second engine reads
-    // only the cells the first read in doubt.
+    // only the cells the first read in doubt; `both-always`: every cell.
     let config = match config {
         "both-ppocr-first" => {
             o.ocr.second_look = jx_ocr::SecondLook::PpOcrFirst;
@@ -208,6 +215,10 @@ fn options(config: &str) -> Option<IngestOptions> {
         }
         "both-tesseract-first" => {
             o.ocr.second_look = jx_ocr::SecondLook::TesseractFirst;
+            "both"
+        }
+        "both-always" => {
+            o.ocr.second_look = jx_ocr::SecondLook::Always;
             "both"
         }
         c => c,

@@ -12,7 +12,8 @@
 //! ```
 //!
 //! `JX_OCR_ENGINE=tesseract|ppocr|both` picks the product's recogniser
-//! (default: the product's default).
+//! (default: the product's default); `JX_SECOND_LOOK=always|ppocr-first|
+//! tesseract-first` which cells the second engine of `both` reads.
 
 use jx_ingest::{IngestOptions, Ocr, SourceFile, Step};
 use jx_model::PageRole;
@@ -34,6 +35,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut opts = IngestOptions::default();
     if let Ok(name) = std::env::var("JX_OCR_ENGINE") {
         opts.ocr.engine = name.parse()?;
+    }
+    if let Ok(name) = std::env::var("JX_SECOND_LOOK") {
+        opts.ocr.second_look = match name.as_str() {
+            "always" => jx_ocr::SecondLook::Always,
+            "ppocr-first" => jx_ocr::SecondLook::PpOcrFirst,
+            "tesseract-first" => jx_ocr::SecondLook::TesseractFirst,
+            other => return Err(format!("JX_SECOND_LOOK={other}?").into()),
+        };
     }
     let engine = jx_ingest::recognizer(&opts)?;
     let tesseract = jx_ocr::OcrEngine::new(&opts.ocr)?;

@@ -101,6 +101,10 @@ impl Arbiter for FormArbiter {
     fn in_vocabulary(&self, text: &str) -> bool {
         self.0.in_vocabulary(text)
     }
+
+    fn holds_label(&self, text: &str) -> bool {
+        self.0.holds_label(text)
+    }
 }
 
 /// The recogniser for image pages, or why there is none.

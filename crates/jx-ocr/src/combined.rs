@@ -53,11 +53,46 @@ const SECOND_LOOK_MARGIN: f32 = 0.5;
 const SECOND_LOOK_PPOCR: f32 = 0.95;
 const SECOND_LOOK_TESSERACT: f32 = 0.85;
 
+/// Width of a character in line heights, as the forms print them: an
+/// ideograph (or a full-width sign) is square; a digit, a Latin letter, an
+/// ASCII sign or a space about half as wide (Song and Hei faces).
+const IDEOGRAPH_EM: f32 = 1.0;
+const NARROW_EM: f32 = 0.5;
+
+/// How much wider than its characters a line of ink may be before part of
+/// it is taken for unread: 1.6 times, plus one line height for the
+/// padding of the crop. Judgment (print spaced out in a wide cell reads
+/// at about 1.2–1.3 times), to be measured.
+const UNREAD_INK_SLACK: f32 = 1.6;
+
+/// Whether a glyph's box (the line of ink the engine read) is much wider
+/// than the characters it gave: characters dropped (a rare name's, a
+/// faint stretch), the ink goes on past what was read.
+fn leaves_ink_unread(g: &Glyph) -> bool {
+    let (w, h) = (g.bbox.width(), g.bbox.height());
+    if h <= 0.0 {
+        return false;
+    }
+    let read_em: f32 = g
+        .text
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                NARROW_EM
+            } else {
+                IDEOGRAPH_EM
+            }
+        })
+        .sum();
+    w / h > UNREAD_INK_SLACK * read_em + 1.0
+}
+
 /// Whether a first reading of a cell must be read by the other engine too,
 /// and why: nothing read; a character read with little margin; a reading
-/// less confident than its engine's upright text; digits that fit no
-/// field's shape; ideographs that stand in no known word and are not the
-/// form's vocabulary (a rare character of a name, a look-alike).
+/// less confident than its engine's upright text; ink left unread; a
+/// label of the form inside a value; digits that fit no field's shape;
+/// ideographs that stand in no known word and are not the form's
+/// vocabulary (a rare character of a name, a look-alike).
 pub(crate) fn in_doubt(
     glyphs: &[Glyph],
     arbiter: &dyn Arbiter,
@@ -80,6 +115,12 @@ pub(crate) fn in_doubt(
     };
     if mean_confidence(glyphs) < floor {
         return Some("read with low confidence");
+    }
+    if glyphs.iter().any(leaves_ink_unread) {
+        return Some("ink left unread");
+    }
+    if arbiter.holds_label(&text) {
+        return Some("a label of the form inside the reading");
     }
     if arbiter.fits_field(&text) || arbiter.in_vocabulary(&text) {
         return None;
@@ -392,6 +433,13 @@ mod tests {
             });
         }
         assert!(in_doubt(&unsure, &v, &w).is_some());
+        // A line of ink three times wider than the characters read from it.
+        let mut short = p("海市金农业", 0.99);
+        short[0].bbox = Rect::new(0.0, 0.0, 170.0, 10.0);
+        assert_eq!(in_doubt(&short, &v, &w), Some("ink left unread"));
+        let mut whole = p("上海市金山区农业农村委员会(本级)", 0.99);
+        whole[0].bbox = Rect::new(0.0, 0.0, 170.0, 10.0);
+        assert_ne!(in_doubt(&whole, &v, &w), Some("ink left unread"));
         // Tesseract's own scale: 0.9 is a sure reading for it.
         let t = vec![g("农业生产", OcrEngineId::Tesseract, 0.9)];
         assert_eq!(in_doubt(&t, &v, &w), None);

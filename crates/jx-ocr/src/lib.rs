@@ -184,10 +184,10 @@ impl std::str::FromStr for EngineChoice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub enum SecondLook {
     /// Both engines read every cell.
-    #[default]
     Always,
     /// PP-OCR reads every cell; Tesseract only those whose first reading
     /// is in doubt (`combined::in_doubt`).
+    #[default]
     PpOcrFirst,
     /// Tesseract reads every cell; PP-OCR only those in doubt.
     TesseractFirst,

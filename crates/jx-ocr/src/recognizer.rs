@@ -59,6 +59,13 @@ pub trait Arbiter: Send + Sync {
 
     /// Whether `text` is one of the form's words (labels, taxonomy entries).
     fn in_vocabulary(&self, text: &str) -> bool;
+
+    /// Whether one of the form's printed labels stands inside `text`,
+    /// which is not itself one (a cell read together with its neighbour's
+    /// label). No form, no labels: `false`.
+    fn holds_label(&self, _text: &str) -> bool {
+        false
+    }
 }
 
 /// [`Recognizer::upright_confidence`] of Tesseract, and of the combination
