@@ -326,6 +326,10 @@ fn an_archivist_settles_doubts_from_the_keyboard_and_the_verdicts_outlive_a_reru
         }
         b.keys_to_active(cell).unwrap();
     }
+    // The removal's message named the same path: cleared, so the wait
+    // below sees the addition's own.
+    b.execute("document.getElementById('msg').textContent = '';", &[])
+        .unwrap();
     b.keys_to_active(keys::ENTER).unwrap();
     settled(&b, &format!("indicators[{last}]"));
     let rows = doc(&out, 1)["indicators"].clone();

@@ -23,7 +23,9 @@
 use crate::labels::{Label, label_of, label_read, nearest_label, normalize_label};
 use crate::taxonomy;
 use jx_model::record::SourceExtraction;
-use jx_model::{Code, Diagnostic, Extraction, FormRecord, PageLayout, PageRole, Table, Unmapped};
+use jx_model::{
+    Code, Diagnostic, Extraction, FormRecord, PageLayout, PageRole, Rect, Table, Unmapped,
+};
 use std::collections::BTreeSet;
 
 /// Whether cells' texts, read by OCR, are of the form's own vocabulary:
@@ -165,6 +167,13 @@ pub fn account(
                 page: page.number,
                 why: format!("shows {why}, but no form was read from it"),
             });
+        } else if *role == PageRole::Form
+            && let Some(why) = unread_table(page, forms)
+        {
+            unmapped.push(Unmapped {
+                page: page.number,
+                why: format!("a table shows {why}, but no form was read from it"),
+            });
         }
     }
     // A form read by OCR without its indicator table most likely lost it in
@@ -187,6 +196,33 @@ pub fn account(
     }
     unmapped.sort_by_key(|u| u.page);
     unmapped
+}
+
+/// On a page that holds a form: a table (after a table holding two forms
+/// is cut, [`crate::split`]) that shows a form but from which no field of
+/// any form was read — a second form on the page that was not found.
+fn unread_table(page: &PageLayout, forms: &[FormRecord]) -> Option<String> {
+    let (page, _) = crate::split::split_merged_forms(page);
+    let by_ocr = page.extraction == Extraction::Ocr;
+    let read: Vec<&jx_model::record::Provenance> = forms
+        .iter()
+        .flat_map(|f| f.provenance.values())
+        .filter(|p| p.page == page.number)
+        .collect();
+    // Without any box read on the page there is nothing to tell a table
+    // read from one not read by.
+    if read.is_empty() {
+        return None;
+    }
+    page.tables
+        .iter()
+        .filter(|t| {
+            !read.iter().any(|p| {
+                let [x0, y0, x1, y1] = p.bbox.map(|v| v as f32);
+                t.bbox.contains(Rect::new(x0, y0, x1, y1).center())
+            })
+        })
+        .find_map(|t| table_evidence(t, by_ocr, false))
 }
 
 fn holds_line(page: &PageLayout, title: &str) -> bool {
@@ -458,6 +494,56 @@ mod tests {
             "{}",
             unmapped[0].why
         );
+    }
+
+    #[test]
+    fn a_second_form_on_a_page_that_was_not_read_is_reported() {
+        let mut p = page(
+            1,
+            vec![cell(0, 0, "项目名称"), cell(1, 0, "年度总体目标")],
+            &[],
+        );
+        let mut second = p.tables[0].clone();
+        second.bbox = Rect::new(0.0, 400.0, 500.0, 500.0);
+        second.cells = vec![cell(0, 0, "主管部门"), cell(1, 0, "计划开始日期")];
+        for c in &mut second.cells {
+            c.bbox = Rect::new(
+                0.0,
+                400.0 + c.row as f32 * 20.0,
+                100.0,
+                420.0 + c.row as f32 * 20.0,
+            );
+        }
+        p.tables.push(second);
+        let mut form = record(vec![1], None);
+        form.provenance.insert(
+            "project.name".into(),
+            jx_model::record::Provenance {
+                page: 1,
+                bbox: p.tables[0].cells[0].bbox.rounded(),
+                confidence: None,
+            },
+        );
+        let mut roles = vec![PageRole::Other];
+        let unmapped = account(std::slice::from_ref(&p), &[form.clone()], &mut roles);
+        assert_eq!(roles, [PageRole::Form]);
+        assert_eq!(unmapped.len(), 1, "{unmapped:?}");
+        assert!(
+            unmapped[0].why.starts_with("a table shows form labels"),
+            "{}",
+            unmapped[0].why
+        );
+        // The same page with its second table read: nothing to report.
+        let mut both = form;
+        both.provenance.insert(
+            "project.department".into(),
+            jx_model::record::Provenance {
+                page: 1,
+                bbox: p.tables[1].cells[0].bbox.rounded(),
+                confidence: None,
+            },
+        );
+        assert!(account(&[p], &[both], &mut roles).is_empty());
     }
 
     #[test]

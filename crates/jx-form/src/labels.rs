@@ -4,7 +4,7 @@
 use jx_model::text::nfkc_chars;
 
 /// A label printed in a form cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Label {
     ProjectName,
     Nature,

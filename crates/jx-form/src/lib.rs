@@ -26,6 +26,7 @@ pub mod locate;
 pub mod normalize;
 pub mod plausible;
 pub mod record;
+pub mod split;
 pub mod taxonomy;
 pub mod title;
 pub mod verdict;

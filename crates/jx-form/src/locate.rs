@@ -87,13 +87,22 @@ fn continues(
         && !t.cells.iter().any(|c| is_heading(&c.text))
 }
 
-/// Walks the pages in order and groups tables into forms.
+/// Walks the pages in order and groups tables into forms. A table that
+/// holds a second form's head below an indicator table is cut first
+/// ([`crate::split`]); its lower part starts a form even where its 项目名称
+/// could not be read (the form then says so in a `missing_field`).
 pub fn locate(pages: &[PageLayout]) -> Located {
+    let (split, heads): (Vec<PageLayout>, Vec<Vec<Rect>>) =
+        pages.iter().map(crate::split::split_merged_forms).unzip();
+    locate_split(&split, &heads)
+}
+
+fn locate_split(pages: &[PageLayout], heads: &[Vec<Rect>]) -> Located {
     let mut out = Located::default();
     let mut current: Option<LocatedForm> = None;
     let mut pending: Vec<TextLine> = Vec::new();
     let mut seen_form = false;
-    for page in pages {
+    for (page, heads) in pages.iter().zip(heads) {
         let mut table_no = 0;
         for item in reading_order(page) {
             let t = match item {
@@ -111,7 +120,8 @@ pub fn locate(pages: &[PageLayout]) -> Located {
             let titled = pending
                 .iter()
                 .any(|l| title::title_of(&l.text, false).is_some());
-            if starts_form(t, page.extraction == jx_model::Extraction::Ocr, titled) {
+            let by_ocr = page.extraction == jx_model::Extraction::Ocr;
+            if starts_form(t, by_ocr, titled) || heads.contains(&t.bbox) {
                 if let Some(f) = current.take() {
                     out.forms.push(f);
                 }
