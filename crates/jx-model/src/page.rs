@@ -22,9 +22,23 @@ pub enum Extraction {
 pub const MAX_PAGE_PIXELS: u64 = 120_000_000;
 
 /// Which recogniser read a glyph: each has its own look-alike habits and
-/// its own confidence scale, which the form layer must know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// its own confidence scale, which the form layer must know. The one
+/// identity of an engine: the OCR stage's choice of engines
+/// (`jx_ocr::EngineChoice`, `--ocr-engine`) is said in these names.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum OcrEngineId {
     /// Tesseract's LSTM (`chi_sim`); confidence is its word confidence / 100.
     Tesseract,
@@ -34,11 +48,14 @@ pub enum OcrEngineId {
 }
 
 impl OcrEngineId {
+    /// Every engine, in the order of this file.
+    pub const ALL: &'static [OcrEngineId] = <OcrEngineId as strum::VariantArray>::VARIANTS;
+
+    /// The engine's name, as serialized and as `--ocr-engine` takes it
+    /// (`tesseract`, `ppocr`): strum's lowercase name, held equal to
+    /// serde's by a test.
     pub fn name(self) -> &'static str {
-        match self {
-            OcrEngineId::Tesseract => "tesseract",
-            OcrEngineId::PpOcr => "ppocr",
-        }
+        self.into()
     }
 }
 
@@ -256,6 +273,18 @@ impl PageRaster {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An engine's name is its serialized name, for every engine.
+    #[test]
+    fn every_engine_serializes_as_its_name() {
+        let names: Vec<&str> = OcrEngineId::ALL.iter().map(|e| e.name()).collect();
+        assert_eq!(names, ["tesseract", "ppocr"]);
+        for &e in OcrEngineId::ALL {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(json, format!("\"{}\"", e.name()));
+            assert_eq!(serde_json::from_str::<OcrEngineId>(&json).unwrap(), e);
+        }
+    }
 
     #[test]
     fn raster_maps_pixels_to_points() {
