@@ -31,7 +31,7 @@ pub mod title;
 pub mod verdict;
 
 use jx_model::Code;
-use jx_model::record::{SCHEMA_VERSION, Source, SourceExtraction};
+use jx_model::record::{SCHEMA_VERSION, Source};
 use jx_model::{Diagnostic, Extraction, FormRecord, PageLayout, TextLine};
 use record::Recorder;
 use title::is_year_line;
@@ -238,16 +238,10 @@ fn note_snapped_labels(grid: &grid::FormGrid, rec: &mut Recorder) {
     }
 }
 
-/// How a form's pages were read, as the record's source says it.
-fn extraction_of(extractions: &[Extraction]) -> SourceExtraction {
-    match (
-        extractions.iter().all(|e| *e == Extraction::Text),
-        extractions.iter().all(|e| *e == Extraction::Ocr),
-    ) {
-        (true, _) => SourceExtraction::Text,
-        (_, true) => SourceExtraction::Ocr,
-        _ => SourceExtraction::Mixed,
-    }
+/// How a form's pages were read, as the record's source says it (a form
+/// of no page, which the locator never makes, as the text layer).
+fn extraction_of(extractions: &[Extraction]) -> Extraction {
+    Extraction::of_all(extractions.iter().copied()).unwrap_or(Extraction::Text)
 }
 
 /// The title and year of a form: from the lines above its table and the

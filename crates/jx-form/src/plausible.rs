@@ -260,8 +260,9 @@ fn differ_in_distinguishing(a: &[char], b: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jx_model::Extraction;
     use jx_model::record::{Indicator, SCHEMA_VERSION};
-    use jx_model::record::{IndicatorValue, Provenance, Source, SourceExtraction};
+    use jx_model::record::{IndicatorValue, Provenance, Source};
 
     fn form(department: &str, read_by_ocr: bool) -> FormRecord {
         let mut provenance = BTreeMap::new();
@@ -287,7 +288,7 @@ mod tests {
                 sha256: "0".into(),
                 form_index: 1,
                 pages: vec![1],
-                extraction: SourceExtraction::Ocr,
+                extraction: Extraction::Ocr,
             },
             document_title: None,
             form_title: None,

@@ -4,14 +4,56 @@
 use crate::geometry::Rect;
 use serde::{Deserialize, Serialize};
 
-/// Where a page's text came from, as the contract's `source.extraction` says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where text came from: a page's (text or OCR), a form's (the contract's
+/// `source.extraction`) and a file's (the manifest's `extraction`, `none`
+/// where no page gave any: `Option<Extraction>`). A form or file read
+/// partly each way is `Mixed` ([`Extraction::join`]); a page never is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Extraction {
     /// The PDF's own text layer.
     Text,
     /// A recogniser (Tesseract, PP-OCR) reading the page image.
     Ocr,
+    /// Some of it each way (a form or a file, never a page).
+    Mixed,
+}
+
+impl Extraction {
+    /// Every extraction, in the order of this file.
+    pub const ALL: &'static [Extraction] = <Extraction as strum::VariantArray>::VARIANTS;
+
+    /// The serialized name (`mixed`): strum's, held equal to serde's by a
+    /// test.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Text read one way and text read another: the same way, or `Mixed`.
+    pub fn join(self, other: Extraction) -> Extraction {
+        if self == other {
+            self
+        } else {
+            Extraction::Mixed
+        }
+    }
+
+    /// All of `parts` joined: `None` when there are none.
+    pub fn of_all(parts: impl IntoIterator<Item = Extraction>) -> Option<Extraction> {
+        parts.into_iter().reduce(Extraction::join)
+    }
 }
 
 /// Largest page image (pixels) decoded and prepared for OCR: one bomb guard
@@ -273,6 +315,24 @@ impl PageRaster {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extractions_join_to_mixed_where_they_differ() {
+        use Extraction::{Mixed, Ocr, Text};
+        for &a in Extraction::ALL {
+            for &b in Extraction::ALL {
+                let want = if a == b { a } else { Mixed };
+                assert_eq!(a.join(b), want, "{a:?} {b:?}");
+            }
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(json, format!("\"{}\"", a.as_str()));
+            assert_eq!(serde_json::from_str::<Extraction>(&json).unwrap(), a);
+        }
+        assert_eq!(Extraction::of_all([]), None);
+        assert_eq!(Extraction::of_all([Text, Text]), Some(Text));
+        assert_eq!(Extraction::of_all([Ocr]), Some(Ocr));
+        assert_eq!(Extraction::of_all([Ocr, Text, Ocr]), Some(Mixed));
+    }
 
     /// An engine's name is its serialized name, for every engine.
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::money::Money;
+use crate::page::Extraction;
 use crate::verdict::{Verdict, Verification};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,16 +51,8 @@ pub struct Source {
     pub form_index: u32,
     /// 1-based pages the form's table occupies, ascending.
     pub pages: Vec<u32>,
-    pub extraction: SourceExtraction,
-}
-
-/// `source.extraction`: whether the form came from the text layer, OCR, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceExtraction {
-    Text,
-    Ocr,
-    Mixed,
+    /// Whether the form came from the text layer, OCR, or both (`mixed`).
+    pub extraction: Extraction,
 }
 
 /// 项目名称 … 计划完成日期.
