@@ -338,9 +338,12 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
     // Lines of the same title: same page and type, one line pitch apart.
     // An OCR line's size is its box's height, which the characters' shapes
     // move by a point or two (`表汇编` against `…绩效目标申报`).
-    let size_tolerance = |a: &TextLine| match a.confidence {
-        Some(_) => OCR_SIZE_TOLERANCE * a.font_size,
-        None => TEXT_SIZE_TOLERANCE,
+    let size_tolerance = |a: &TextLine| {
+        if a.read_by_ocr() {
+            OCR_SIZE_TOLERANCE * a.font_size
+        } else {
+            TEXT_SIZE_TOLERANCE
+        }
     };
     let same = |a: &TextLine, b: &TextLine| {
         a.page == b.page
@@ -362,7 +365,7 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
         .iter()
         .map(|l| jx_model::text::squeeze(&l.text))
         .collect();
-    let by_ocr = lines.iter().any(|l| l.confidence.is_some());
+    let by_ocr = lines.iter().any(|l| l.read_by_ocr());
     let snapped = by_ocr.then(|| title::snap_cover_title(&text)).flatten();
     Some(DocumentTitle {
         text: snapped.as_ref().map_or(text.clone(), |s| s.0.clone()),

@@ -50,9 +50,7 @@ const MIN_VOLUME_CHARS_PER_EDIT: usize = 6;
 
 /// Whether the field at `path` was read by OCR.
 fn by_ocr(f: &FormRecord, path: &str) -> bool {
-    f.provenance
-        .get(path)
-        .is_some_and(|p| p.confidence.is_some())
+    f.provenance.get(path).is_some_and(|p| p.read_by_ocr())
 }
 
 /// A warning of `code` on `path`, placed where the field was read.

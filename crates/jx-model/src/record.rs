@@ -131,3 +131,10 @@ pub struct Provenance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
 }
+
+impl Provenance {
+    /// Whether OCR read the field (it has a confidence), not the text layer.
+    pub fn read_by_ocr(&self) -> bool {
+        self.confidence.is_some()
+    }
+}
