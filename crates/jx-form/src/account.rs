@@ -22,7 +22,6 @@
 
 use crate::labels::{Label, label_of, label_read, nearest_label, normalize_label};
 use crate::taxonomy;
-use jx_model::record::SourceExtraction;
 use jx_model::{
     Code, Diagnostic, Extraction, FormRecord, PageLayout, PageRole, Rect, Table, Unmapped,
 };
@@ -181,7 +180,7 @@ pub fn account(
     // `missing_section` warning, and its file stays `ok`).
     for f in forms
         .iter()
-        .filter(|f| f.source.extraction != SourceExtraction::Text)
+        .filter(|f| f.source.extraction != Extraction::Text)
     {
         if let Some(w) = f.warnings.iter().find(|w| w.kind == Code::MissingSection) {
             let page = f.source.pages.last().copied().unwrap_or(0);

@@ -37,7 +37,7 @@ fn read_value(
     let v = value_cell(grid, grid.find(label)?, below_ok)?;
     Some(Read {
         text: rec.read(path, v),
-        by_ocr: v.confidence.is_some(),
+        by_ocr: v.read_by_ocr(),
     })
 }
 
@@ -218,7 +218,7 @@ pub fn funds(grid: &FormGrid, rec: &mut Recorder) -> Funds {
         };
         let read = Read {
             text: rec.read(path, v),
-            by_ocr: v.confidence.is_some(),
+            by_ocr: v.read_by_ocr(),
         };
         amount_field(rec, path, read, scale)
     };

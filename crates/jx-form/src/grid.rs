@@ -61,7 +61,14 @@ impl GridCell {
                 .filter(|u| text.contains(u.read.as_str()))
                 .cloned(),
         );
-        (self.label, self.label_read_as) = classify(&self.text, self.confidence.is_some());
+        (self.label, self.label_read_as) = classify(&self.text, self.read_by_ocr());
+    }
+
+    /// Whether OCR read (some of) the cell: it has a confidence, which a
+    /// text-layer cell never has. The one test of "read by OCR" of the form
+    /// layer's cells.
+    pub fn read_by_ocr(&self) -> bool {
+        self.confidence.is_some()
     }
 
     pub fn width(&self) -> f32 {
@@ -114,7 +121,7 @@ impl FormGrid {
             };
             match targets.as_slice() {
                 [] => {
-                    let (label, label_read_as) = classify(&c.text, c.confidence.is_some());
+                    let (label, label_read_as) = classify(&c.text, c.read_by_ocr());
                     self.cells.push(GridCell {
                         row,
                         row_end,

@@ -112,8 +112,9 @@ fn read_value(rec: &mut Recorder, i: usize, v: &GridCell) -> String {
     let ge: &[String] = profile.map_or(&[], |p| &p.ge_operator);
     let percent: &[String] = profile.map_or(&[], |p| &p.percent_unit);
     let mended = v
-        .confidence
-        .and_then(|_| normalize::mend_ocr_value(&read, ge, percent));
+        .read_by_ocr()
+        .then(|| normalize::mend_ocr_value(&read, ge, percent))
+        .flatten();
     match mended {
         Some((mended, what)) => {
             rec.repair(
@@ -154,7 +155,12 @@ fn read_level(
         .filter(|cell| cell.row <= row && !std::ptr::eq(*cell, at.name_cell))
         .map(|cell| {
             let t = rec.read(&format!("indicators[{i}].{which}"), cell);
-            snap_taxonomy(rec, &format!("indicators[{i}].{which}"), t, cell.confidence)
+            snap_taxonomy(
+                rec,
+                &format!("indicators[{i}].{which}"),
+                t,
+                cell.read_by_ocr(),
+            )
         })
         .filter(|t| !t.is_empty())
 }
@@ -166,8 +172,8 @@ const MAX_TAXONOMY_EDITS: usize = 2;
 
 /// Text read by OCR that is one or two characters off a taxonomy label is
 /// that label (logged); text-layer text is never changed.
-fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, confidence: Option<f32>) -> String {
-    if confidence.is_none() || text.is_empty() || taxonomy::all_labels().any(|l| l == text) {
+fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, by_ocr: bool) -> String {
+    if !by_ocr || text.is_empty() || taxonomy::all_labels().any(|l| l == text) {
         return text;
     }
     // Marks inside the text (`社会效益指,.标`) are no part of a label.
@@ -400,17 +406,17 @@ mod tests {
     fn ocr_taxonomy_misreads_snap_but_text_layer_never_does() {
         let mut rec = Recorder::new(0.6);
         assert_eq!(
-            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), Some(0.5)),
+            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), true),
             "社会效益指标"
         );
         assert_eq!(rec.diagnostics.repairs[0].kind, "label_snapped");
         // Marks read inside a label are no part of it.
         assert_eq!(
-            snap_taxonomy(&mut rec, "p", "社会效益指,.标".into(), Some(0.5)),
+            snap_taxonomy(&mut rec, "p", "社会效益指,.标".into(), true),
             "社会效益指标"
         );
         assert_eq!(
-            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), None),
+            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), false),
             "社会效益指杯"
         );
     }

@@ -32,7 +32,7 @@ pub mod title;
 pub mod verdict;
 
 use jx_model::Code;
-use jx_model::record::{SCHEMA_VERSION, Source, SourceExtraction};
+use jx_model::record::{SCHEMA_VERSION, Source};
 use jx_model::{Diagnostic, Extraction, FormRecord, PageLayout, TextLine};
 use record::Recorder;
 use title::is_year_line;
@@ -239,16 +239,10 @@ fn note_snapped_labels(grid: &grid::FormGrid, rec: &mut Recorder) {
     }
 }
 
-/// How a form's pages were read, as the record's source says it.
-fn extraction_of(extractions: &[Extraction]) -> SourceExtraction {
-    match (
-        extractions.iter().all(|e| *e == Extraction::Text),
-        extractions.iter().all(|e| *e == Extraction::Ocr),
-    ) {
-        (true, _) => SourceExtraction::Text,
-        (_, true) => SourceExtraction::Ocr,
-        _ => SourceExtraction::Mixed,
-    }
+/// How a form's pages were read, as the record's source says it (a form
+/// of no page, which the locator never makes, as the text layer).
+fn extraction_of(extractions: &[Extraction]) -> Extraction {
+    Extraction::of_all(extractions.iter().copied()).unwrap_or(Extraction::Text)
 }
 
 /// The title and year of a form: from the lines above its table and the
@@ -345,9 +339,12 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
     // Lines of the same title: same page and type, one line pitch apart.
     // An OCR line's size is its box's height, which the characters' shapes
     // move by a point or two (`表汇编` against `…绩效目标申报`).
-    let size_tolerance = |a: &TextLine| match a.confidence {
-        Some(_) => OCR_SIZE_TOLERANCE * a.font_size,
-        None => TEXT_SIZE_TOLERANCE,
+    let size_tolerance = |a: &TextLine| {
+        if a.read_by_ocr() {
+            OCR_SIZE_TOLERANCE * a.font_size
+        } else {
+            TEXT_SIZE_TOLERANCE
+        }
     };
     let same = |a: &TextLine, b: &TextLine| {
         a.page == b.page
@@ -369,7 +366,7 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
         .iter()
         .map(|l| jx_model::text::squeeze(&l.text))
         .collect();
-    let by_ocr = lines.iter().any(|l| l.confidence.is_some());
+    let by_ocr = lines.iter().any(|l| l.read_by_ocr());
     let snapped = by_ocr.then(|| title::snap_cover_title(&text)).flatten();
     Some(DocumentTitle {
         text: snapped.as_ref().map_or(text.clone(), |s| s.0.clone()),

@@ -50,9 +50,7 @@ const MIN_VOLUME_CHARS_PER_EDIT: usize = 6;
 
 /// Whether the field at `path` was read by OCR.
 fn by_ocr(f: &FormRecord, path: &str) -> bool {
-    f.provenance
-        .get(path)
-        .is_some_and(|p| p.confidence.is_some())
+    f.provenance.get(path).is_some_and(|p| p.read_by_ocr())
 }
 
 /// A warning of `code` on `path`, placed where the field was read.
@@ -260,8 +258,9 @@ fn differ_in_distinguishing(a: &[char], b: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jx_model::Extraction;
     use jx_model::record::{Indicator, SCHEMA_VERSION};
-    use jx_model::record::{IndicatorValue, Provenance, Source, SourceExtraction};
+    use jx_model::record::{IndicatorValue, Provenance, Source};
 
     fn form(department: &str, read_by_ocr: bool) -> FormRecord {
         let mut provenance = BTreeMap::new();
@@ -287,7 +286,7 @@ mod tests {
                 sha256: "0".into(),
                 form_index: 1,
                 pages: vec![1],
-                extraction: SourceExtraction::Ocr,
+                extraction: Extraction::Ocr,
             },
             document_title: None,
             form_title: None,

@@ -73,7 +73,7 @@ impl Recorder {
         );
         self.note_reading(path, cell, first.page, bbox);
         let text = cell.text.trim().to_string();
-        if cell.confidence.is_none() {
+        if !cell.read_by_ocr() {
             return text;
         }
         self.mend_ocr_marks(path, text, first.page, bbox)
@@ -161,7 +161,7 @@ impl Recorder {
     /// removed, logged.
     pub fn read_name(&mut self, path: &str, cell: &GridCell) -> String {
         let text = self.read(path, cell);
-        if cell.confidence.is_none() {
+        if !cell.read_by_ocr() {
             return text;
         }
         match crate::normalize::strip_stray_marks(&text) {

@@ -283,7 +283,7 @@ pub fn find(candidates: &[TextLine], table_x: (f32, f32)) -> Found {
     };
     // Read by OCR, a text a few characters off a standard title is that
     // title (never on a text layer, which is not misread).
-    let snap = |l: &TextLine, text: &str| l.confidence.and_then(|_| snap_ocr_title(text));
+    let snap = |l: &TextLine, text: &str| l.read_by_ocr().then(|| snap_ocr_title(text)).flatten();
     // A title as printed; else, on a scan, a line a few characters off a
     // standard title (the nearest line to the table first, as above).
     let (titled, snapped_from) = match lines

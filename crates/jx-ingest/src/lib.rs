@@ -25,8 +25,8 @@ use jx_form::FormOptions;
 use jx_form::grammar::FieldGrammar;
 use jx_grid::GridOptions;
 use jx_model::{
-    Code, Diagnostic, Extraction, FileRow, FormRecord, Mode, PageContent, PageLayout, PageRole,
-    Problem, ProblemCode, Status, Unmapped,
+    Code, Diagnostic, Extraction, FileRow, FormRecord, PageContent, PageLayout, PageRole, Problem,
+    ProblemCode, Status, Unmapped,
 };
 use jx_ocr::{Arbiter, OcrError, OcrOptions, Recognizer};
 use jx_pdf::{PdfError, PdfFile, PdfOptions};
@@ -157,7 +157,8 @@ pub struct SkipPage {
 pub struct FileReport {
     pub pages: usize,
     pub forms: Vec<FormRecord>,
-    pub mode: Mode,
+    /// How the pages were read; `None` where none gave text.
+    pub mode: Option<Extraction>,
     /// One entry per page.
     pub page_roles: Vec<PageRole>,
     /// Pages that show a form that was not read in full.
@@ -346,15 +347,8 @@ fn form_options(opts: &IngestOptions, ocr: Ocr<'_>, layouts: &[PageLayout]) -> F
 }
 
 /// How the file's pages were read, as the manifest says it.
-fn mode_of(layouts: &[PageLayout]) -> Mode {
-    let text = layouts.iter().any(|l| l.extraction == Extraction::Text);
-    let by_ocr = layouts.iter().any(|l| l.extraction == Extraction::Ocr);
-    match (text, by_ocr) {
-        (true, false) => Mode::Text,
-        (false, true) => Mode::Ocr,
-        (true, true) => Mode::Mixed,
-        (false, false) => Mode::None,
-    }
+fn mode_of(layouts: &[PageLayout]) -> Option<Extraction> {
+    Extraction::of_all(layouts.iter().map(|l| l.extraction))
 }
 
 /// What became of one page: its layout when anything was read, and its

@@ -28,7 +28,7 @@ pub mod verdict;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use geometry::{Point, Rect};
-pub use manifest::{FileRow, Manifest, Mode, PageRole, Problem, ProblemCode, Status, Unmapped};
+pub use manifest::{FileRow, Manifest, PageRole, Problem, ProblemCode, Status, Unmapped};
 pub use money::Money;
 pub use page::{
     Extraction, Glyph, GlyphOrigin, LookalikeProfile, MAX_PAGE_PIXELS, OcrEngineId, OcrReading,

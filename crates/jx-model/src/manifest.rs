@@ -6,6 +6,7 @@
 //! [`ProblemCode`], the page, a detail. They are formatted into the row's
 //! one-line `reason` in one place, [`FileRow::summarize_reason`].
 
+use crate::page::Extraction;
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 
@@ -52,23 +53,36 @@ impl Status {
     }
 }
 
-/// How the file's text was obtained.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray, IntoStaticStr,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum Mode {
-    Text,
-    Ocr,
-    Mixed,
-    None,
-}
+/// A row's `extraction`: how the file's text was obtained, `none` where
+/// no page gave any. Serialized as its name (`#[serde(with)]` this module).
+pub mod extraction {
+    use crate::page::Extraction;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-impl Mode {
-    /// The serialized name (`mixed`).
-    pub fn as_str(self) -> &'static str {
-        self.into()
+    /// The name written for `None`.
+    pub const NONE: &str = "none";
+
+    /// Every name, `Some` first (a test holds them equal to [`as_str`]'s).
+    pub const NAMES: &[&str] = &["text", "ocr", "mixed", NONE];
+
+    /// The serialized name: [`Extraction::as_str`], or `none`.
+    pub fn as_str(e: Option<Extraction>) -> &'static str {
+        e.map_or(NONE, Extraction::as_str)
+    }
+
+    pub fn serialize<S: Serializer>(e: &Option<Extraction>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(as_str(*e))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Extraction>, D::Error> {
+        let name = String::deserialize(d)?;
+        if name == NONE {
+            return Ok(None);
+        }
+        match Extraction::ALL.iter().find(|e| e.as_str() == name) {
+            Some(&e) => Ok(Some(e)),
+            None => Err(D::Error::unknown_variant(&name, NAMES)),
+        }
     }
 }
 
@@ -218,7 +232,9 @@ pub struct FileRow {
     pub sha256: Option<String>,
     pub forms: usize,
     pub pages: usize,
-    pub extraction: Mode,
+    /// How the file's text was obtained; `None` is written `none`.
+    #[serde(with = "extraction")]
+    pub extraction: Option<Extraction>,
     /// One entry per page: what it is.
     #[serde(default)]
     pub page_roles: Vec<PageRole>,
@@ -248,7 +264,7 @@ impl FileRow {
             sha256: None,
             forms: 0,
             pages: 0,
-            extraction: Mode::None,
+            extraction: None,
             page_roles: Vec::new(),
             unmapped: Vec::new(),
             problems: Vec::new(),
@@ -318,11 +334,28 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", s.as_str()));
             assert_eq!(serde_json::from_str::<Status>(&json).unwrap(), s);
         }
-        for &m in <Mode as VariantArray>::VARIANTS {
-            let json = serde_json::to_string(&m).unwrap();
-            assert_eq!(json, format!("\"{}\"", m.as_str()));
-            assert_eq!(serde_json::from_str::<Mode>(&json).unwrap(), m);
+        let mut row = FileRow::new("a.pdf");
+        let modes: Vec<Option<Extraction>> = Extraction::ALL
+            .iter()
+            .copied()
+            .map(Some)
+            .chain([None])
+            .collect();
+        for m in modes {
+            row.extraction = m;
+            let json = serde_json::to_value(&row).unwrap();
+            assert_eq!(json["extraction"], extraction::as_str(m));
+            assert_eq!(serde_json::from_value::<FileRow>(json).unwrap(), row);
         }
+        let names: Vec<&str> = Extraction::ALL
+            .iter()
+            .map(|&e| extraction::as_str(Some(e)))
+            .chain([extraction::as_str(None)])
+            .collect();
+        assert_eq!(names, extraction::NAMES);
+        let mut json = serde_json::to_value(&row).unwrap();
+        json["extraction"] = "scanned".into();
+        assert!(serde_json::from_value::<FileRow>(json).is_err());
         assert_eq!(Status::ALL.len(), 7);
     }
 

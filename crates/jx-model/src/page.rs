@@ -4,14 +4,56 @@
 use crate::geometry::Rect;
 use serde::{Deserialize, Serialize};
 
-/// Where a page's text came from, as the contract's `source.extraction` says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where text came from: a page's (text or OCR), a form's (the contract's
+/// `source.extraction`) and a file's (the manifest's `extraction`, `none`
+/// where no page gave any: `Option<Extraction>`). A form or file read
+/// partly each way is `Mixed` ([`Extraction::join`]); a page never is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Extraction {
     /// The PDF's own text layer.
     Text,
     /// A recogniser (Tesseract, PP-OCR) reading the page image.
     Ocr,
+    /// Some of it each way (a form or a file, never a page).
+    Mixed,
+}
+
+impl Extraction {
+    /// Every extraction, in the order of this file.
+    pub const ALL: &'static [Extraction] = <Extraction as strum::VariantArray>::VARIANTS;
+
+    /// The serialized name (`mixed`): strum's, held equal to serde's by a
+    /// test.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Text read one way and text read another: the same way, or `Mixed`.
+    pub fn join(self, other: Extraction) -> Extraction {
+        if self == other {
+            self
+        } else {
+            Extraction::Mixed
+        }
+    }
+
+    /// All of `parts` joined: `None` when there are none.
+    pub fn of_all(parts: impl IntoIterator<Item = Extraction>) -> Option<Extraction> {
+        parts.into_iter().reduce(Extraction::join)
+    }
 }
 
 /// Largest page image (pixels) decoded and prepared for OCR: one bomb guard
@@ -22,9 +64,23 @@ pub enum Extraction {
 pub const MAX_PAGE_PIXELS: u64 = 120_000_000;
 
 /// Which recogniser read a glyph: each has its own look-alike habits and
-/// its own confidence scale, which the form layer must know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// its own confidence scale, which the form layer must know. The one
+/// identity of an engine: the OCR stage's choice of engines
+/// (`jx_ocr::EngineChoice`, `--ocr-engine`) is said in these names.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum OcrEngineId {
     /// Tesseract's LSTM (`chi_sim`); confidence is its word confidence / 100.
     Tesseract,
@@ -34,11 +90,14 @@ pub enum OcrEngineId {
 }
 
 impl OcrEngineId {
+    /// Every engine, in the order of this file.
+    pub const ALL: &'static [OcrEngineId] = <OcrEngineId as strum::VariantArray>::VARIANTS;
+
+    /// The engine's name, as serialized and as `--ocr-engine` takes it
+    /// (`tesseract`, `ppocr`): strum's lowercase name, held equal to
+    /// serde's by a test.
     pub fn name(self) -> &'static str {
-        match self {
-            OcrEngineId::Tesseract => "tesseract",
-            OcrEngineId::PpOcr => "ppocr",
-        }
+        self.into()
     }
 }
 
@@ -256,6 +315,36 @@ impl PageRaster {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extractions_join_to_mixed_where_they_differ() {
+        use Extraction::{Mixed, Ocr, Text};
+        for &a in Extraction::ALL {
+            for &b in Extraction::ALL {
+                let want = if a == b { a } else { Mixed };
+                assert_eq!(a.join(b), want, "{a:?} {b:?}");
+            }
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(json, format!("\"{}\"", a.as_str()));
+            assert_eq!(serde_json::from_str::<Extraction>(&json).unwrap(), a);
+        }
+        assert_eq!(Extraction::of_all([]), None);
+        assert_eq!(Extraction::of_all([Text, Text]), Some(Text));
+        assert_eq!(Extraction::of_all([Ocr]), Some(Ocr));
+        assert_eq!(Extraction::of_all([Ocr, Text, Ocr]), Some(Mixed));
+    }
+
+    /// An engine's name is its serialized name, for every engine.
+    #[test]
+    fn every_engine_serializes_as_its_name() {
+        let names: Vec<&str> = OcrEngineId::ALL.iter().map(|e| e.name()).collect();
+        assert_eq!(names, ["tesseract", "ppocr"]);
+        for &e in OcrEngineId::ALL {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(json, format!("\"{}\"", e.name()));
+            assert_eq!(serde_json::from_str::<OcrEngineId>(&json).unwrap(), e);
+        }
+    }
 
     #[test]
     fn raster_maps_pixels_to_points() {

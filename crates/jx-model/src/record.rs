@@ -4,6 +4,7 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::money::Money;
+use crate::page::Extraction;
 use crate::verdict::{Verdict, Verification};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,16 +51,8 @@ pub struct Source {
     pub form_index: u32,
     /// 1-based pages the form's table occupies, ascending.
     pub pages: Vec<u32>,
-    pub extraction: SourceExtraction,
-}
-
-/// `source.extraction`: whether the form came from the text layer, OCR, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceExtraction {
-    Text,
-    Ocr,
-    Mixed,
+    /// Whether the form came from the text layer, OCR, or both (`mixed`).
+    pub extraction: Extraction,
 }
 
 /// 项目名称 … 计划完成日期.
@@ -137,4 +130,11 @@ pub struct Provenance {
     /// OCR confidence 0..1; absent for text-layer fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
+}
+
+impl Provenance {
+    /// Whether OCR read the field (it has a confidence), not the text layer.
+    pub fn read_by_ocr(&self) -> bool {
+        self.confidence.is_some()
+    }
 }

@@ -37,6 +37,11 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// Whether OCR read the cell (it has a confidence), not the text layer.
+    pub fn read_by_ocr(&self) -> bool {
+        self.confidence.is_some()
+    }
+
     /// Last grid row the cell covers.
     pub fn last_row(&self) -> usize {
         self.row + self.row_span - 1
@@ -99,7 +104,15 @@ pub struct TextLine {
     /// Typical font size of the line, points.
     pub font_size: f32,
     pub overdrawn: u32,
+    /// Lowest OCR confidence of the line's text, `None` for the text layer.
     pub confidence: Option<f32>,
+}
+
+impl TextLine {
+    /// Whether OCR read the line (it has a confidence), not the text layer.
+    pub fn read_by_ocr(&self) -> bool {
+        self.confidence.is_some()
+    }
 }
 
 /// Everything the form layer needs from one page.

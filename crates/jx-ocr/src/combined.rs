@@ -180,8 +180,8 @@ fn arbitrate(a: &str, b: &str, arbiter: &dyn Arbiter) -> Option<(bool, &'static 
 
 /// Reconciles the two readings of one box. `first` is the primary engine's.
 fn reconcile(
-    first: (&'static str, Vec<Glyph>),
-    second: (&'static str, Vec<Glyph>),
+    first: (OcrEngineId, Vec<Glyph>),
+    second: (OcrEngineId, Vec<Glyph>),
     arbiter: &dyn Arbiter,
     words: &WordList,
 ) -> Vec<Glyph> {
@@ -216,9 +216,9 @@ fn reconcile(
         ),
     };
     let ((kname, mut kept, kread), (oname, otext)) = if keep_first {
-        ((first.0, first.1, ta), (second.0, tb))
+        ((first.0.name(), first.1, ta), (second.0.name(), tb))
     } else {
-        ((second.0, second.1, tb), (first.0, ta))
+        ((second.0.name(), second.1, tb), (first.0.name(), ta))
     };
     if !doubtful && mean_confidence(&kept) >= SETTLED {
         // Settled by the field's own evidence and read confidently: the
@@ -261,8 +261,8 @@ fn reconcile(
 }
 
 impl Recognizer for Combined {
-    fn name(&self) -> &'static str {
-        "both"
+    fn engine(&self) -> crate::EngineChoice {
+        crate::EngineChoice::Both
     }
 
     fn lookalikes(&self) -> Vec<LookalikeProfile> {
@@ -291,14 +291,14 @@ impl Recognizer for Combined {
             let mine = std::mem::take(&mut out[i]);
             // PP-OCR's reading is "first" to the reconciliation whichever
             // engine read first: its ties and logs stay as measured.
-            let (p, t) = if first.name() == "ppocr" {
+            let (p, t) = if first.engine() == crate::EngineChoice::PpOcr {
                 (mine, other)
             } else {
                 (other, mine)
             };
             out[i] = reconcile(
-                ("ppocr", p),
-                ("tesseract", t),
+                (OcrEngineId::PpOcr, p),
+                (OcrEngineId::Tesseract, t),
                 self.arbiter.as_ref(),
                 &self.words,
             );
@@ -379,8 +379,13 @@ mod tests {
     fn agreement_is_confident_and_disagreement_is_arbitrated() {
         let v = TestArbiter::new(&["项目名称"]);
         let w = WordList::default();
-        let p = |t: &str, c| ("ppocr", vec![g(t, OcrEngineId::PpOcr, c)]);
-        let t = |s: &str, c| ("tesseract", vec![g(s, OcrEngineId::Tesseract, c)]);
+        let p = |t: &str, c| (OcrEngineId::PpOcr, vec![g(t, OcrEngineId::PpOcr, c)]);
+        let t = |s: &str, c| {
+            (
+                OcrEngineId::Tesseract,
+                vec![g(s, OcrEngineId::Tesseract, c)],
+            )
+        };
         let agreed = reconcile(p("12.50", 0.7), t("12.50", 0.6), &v, &w);
         assert_eq!(agreed[0].origin.confidence(), Some(AGREED));
         // Full-width and ASCII brackets are the same text to the contract.
@@ -449,8 +454,13 @@ mod tests {
     fn known_words_decide_before_confidence_and_stay_a_doubt() {
         let v = TestArbiter::new(&[]);
         let w = WordList::from_words(["经济", "困难", "学生"]);
-        let p = |t: &str, c| ("ppocr", vec![g(t, OcrEngineId::PpOcr, c)]);
-        let t = |s: &str, c| ("tesseract", vec![g(s, OcrEngineId::Tesseract, c)]);
+        let p = |t: &str, c| (OcrEngineId::PpOcr, vec![g(t, OcrEngineId::PpOcr, c)]);
+        let t = |s: &str, c| {
+            (
+                OcrEngineId::Tesseract,
+                vec![g(s, OcrEngineId::Tesseract, c)],
+            )
+        };
         let r = reconcile(p("经济闲难学生", 0.99), t("经济困难学生", 0.7), &v, &w);
         assert_eq!(r[0].text, "经济困难学生");
         match &r[0].origin {

@@ -6,6 +6,7 @@
 //! which part is missing.
 
 use crate::{EngineChoice, OcrOptions};
+use jx_model::OcrEngineId;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -87,11 +88,11 @@ fn wheel_versions(prefix: &Path) -> Vec<InstalledPart> {
 /// Every file the chosen engine reads, present or not.
 pub fn parts(opts: &OcrOptions) -> Vec<InstalledPart> {
     let mut out = Vec::new();
-    if opts.engine != EngineChoice::PpOcr {
+    if opts.engine.reads_with(OcrEngineId::Tesseract) {
         let what = format!("tesseract {}", opts.language);
         out.push(InstalledPart::at(&what, tessdata_file(opts)));
     }
-    if opts.engine == EngineChoice::Tesseract {
+    if !opts.engine.reads_with(OcrEngineId::PpOcr) {
         return out;
     }
     let models = opts

@@ -94,6 +94,7 @@ pub use raster::GrayImage;
 pub use recognizer::{Arbiter, Recognizer, recognizer, tesseract_lookalikes};
 pub use words::WordList;
 
+use jx_model::OcrEngineId;
 use std::path::PathBuf;
 
 /// Errors of the OCR stage.
@@ -140,11 +141,17 @@ pub enum OcrFeed {
     Binary,
 }
 
-/// Which recogniser reads the boxes. The default is both, reconciled: on
-/// the sample scans it reads 97.8 % of fields exactly (Tesseract 96.7 %)
-/// and its doubts name every field read wrong (Tesseract's 80.6 %), at
-/// about three times Tesseract's cost (README "OCR engine").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+/// Which recogniser reads the boxes (`--ocr-engine`): one engine
+/// ([`OcrEngineId`], whose names these are) or both. The default is both,
+/// reconciled: on the sample scans it reads 97.8 % of fields exactly
+/// (Tesseract 96.7 %) and its doubts name every field read wrong
+/// (Tesseract's 80.6 %), at about three times Tesseract's cost (README "OCR
+/// engine").
+///
+/// Serialized (into the options fingerprint) by serde's variant names
+/// (`Tesseract`, `PpOcr`, `Both`), which a test holds: renaming a variant
+/// would change every run's fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum EngineChoice {
     /// Tesseract (`chi_sim`).
     Tesseract,
@@ -156,11 +163,42 @@ pub enum EngineChoice {
 }
 
 impl EngineChoice {
-    pub fn name(self) -> &'static str {
+    /// Every choice, in the order `--help` lists them.
+    pub const ALL: [EngineChoice; 3] = [
+        EngineChoice::Tesseract,
+        EngineChoice::PpOcr,
+        EngineChoice::Both,
+    ];
+
+    /// The engines that read: one, or both (Tesseract first).
+    pub fn engines(self) -> &'static [OcrEngineId] {
         match self {
-            EngineChoice::Tesseract => "tesseract",
-            EngineChoice::PpOcr => "ppocr",
-            EngineChoice::Both => "both",
+            EngineChoice::Tesseract => &[OcrEngineId::Tesseract],
+            EngineChoice::PpOcr => &[OcrEngineId::PpOcr],
+            EngineChoice::Both => OcrEngineId::ALL,
+        }
+    }
+
+    /// Whether `engine` is one of those that read.
+    pub fn reads_with(self, engine: OcrEngineId) -> bool {
+        self.engines().contains(&engine)
+    }
+
+    /// The name `--ocr-engine` takes and logs say: the engine's own
+    /// ([`OcrEngineId::name`]), or `both`.
+    pub fn name(self) -> &'static str {
+        match self.engines() {
+            [one] => one.name(),
+            _ => "both",
+        }
+    }
+}
+
+impl From<OcrEngineId> for EngineChoice {
+    fn from(engine: OcrEngineId) -> Self {
+        match engine {
+            OcrEngineId::Tesseract => EngineChoice::Tesseract,
+            OcrEngineId::PpOcr => EngineChoice::PpOcr,
         }
     }
 }
@@ -168,14 +206,27 @@ impl EngineChoice {
 impl std::str::FromStr for EngineChoice {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "tesseract" => Ok(EngineChoice::Tesseract),
-            "ppocr" => Ok(EngineChoice::PpOcr),
-            "both" => Ok(EngineChoice::Both),
-            _ => Err(format!(
-                "unknown OCR engine {s:?} (tesseract, ppocr or both)"
-            )),
-        }
+        EngineChoice::ALL
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| format!("unknown OCR engine {s:?} (tesseract, ppocr or both)"))
+    }
+}
+
+/// `--ocr-engine`'s values (feature `clap`): the names of
+/// [`EngineChoice::name`], the default one marked as measured.
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for EngineChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        &EngineChoice::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.name());
+        Some(match self {
+            EngineChoice::Both => value.help("The measured choice (README \"OCR engine\")"),
+            _ => value,
+        })
     }
 }
 
@@ -273,6 +324,29 @@ impl Default for OcrOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A choice's name is its engine's, and parses back; its serde name
+    /// (the options fingerprint's spelling) stays the variant's.
+    #[test]
+    fn engine_choices_are_named_by_their_engines() {
+        let names: Vec<&str> = EngineChoice::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names, ["tesseract", "ppocr", "both"]);
+        for &e in OcrEngineId::ALL {
+            assert_eq!(EngineChoice::from(e).name(), e.name());
+            assert_eq!(EngineChoice::from(e).engines(), [e]);
+        }
+        for c in EngineChoice::ALL {
+            assert_eq!(c.name().parse::<EngineChoice>(), Ok(c));
+        }
+        assert!("pp-ocr".parse::<EngineChoice>().is_err());
+        let serde: Vec<String> = EngineChoice::ALL
+            .iter()
+            .map(|c| serde_json::to_string(c).unwrap())
+            .collect();
+        assert_eq!(serde, ["\"Tesseract\"", "\"PpOcr\"", "\"Both\""]);
+        assert!(EngineChoice::Both.reads_with(OcrEngineId::PpOcr));
+        assert!(!EngineChoice::Tesseract.reads_with(OcrEngineId::PpOcr));
+    }
 
     #[test]
     fn init_error_names_the_package() {

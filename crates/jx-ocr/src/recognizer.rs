@@ -14,8 +14,9 @@ use std::sync::Arc;
 /// `Sync`: one recogniser serves all of a process's threads (each
 /// implementation keeps whatever per-thread state it needs).
 pub trait Recognizer: Send + Sync {
-    /// A short name for logs and option values (`tesseract`, `ppocr`, `both`).
-    fn name(&self) -> &'static str;
+    /// The engines that read: one, or both ([`EngineChoice::name`] for
+    /// logs).
+    fn engine(&self) -> EngineChoice;
 
     /// The look-alike profile of every engine whose glyphs this recogniser
     /// returns (one, or two for a combination).
@@ -93,8 +94,8 @@ pub fn tesseract_lookalikes() -> LookalikeProfile {
 }
 
 impl Recognizer for crate::OcrEngine {
-    fn name(&self) -> &'static str {
-        OcrEngineId::Tesseract.name()
+    fn engine(&self) -> EngineChoice {
+        EngineChoice::Tesseract
     }
 
     fn lookalikes(&self) -> Vec<LookalikeProfile> {

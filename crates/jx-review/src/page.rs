@@ -9,7 +9,8 @@ use crate::fields::{self, Field};
 use crate::html::pct;
 use crate::images::PageImage;
 use askama::Template;
-use jx_model::record::{Provenance, SourceExtraction};
+use jx_model::Extraction;
+use jx_model::record::Provenance;
 use jx_model::{Code, Diagnostic, FileRow, FormRecord};
 use std::collections::BTreeMap;
 
@@ -202,9 +203,9 @@ pub fn form_page(
         project: form.project.name.as_deref().unwrap_or("(no project name)"),
         page_numbers: &form.source.pages,
         extraction: match form.source.extraction {
-            SourceExtraction::Text => "the text layer",
-            SourceExtraction::Ocr => "OCR",
-            SourceExtraction::Mixed => "the text layer and OCR",
+            Extraction::Text => "the text layer",
+            Extraction::Ocr => "OCR",
+            Extraction::Mixed => "the text layer and OCR",
         },
         repairs: form.repairs.len(),
         warnings: form.warnings.len(),

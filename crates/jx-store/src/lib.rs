@@ -309,7 +309,7 @@ fn insert_file(tx: &Transaction<'_>, row: &FileRow) -> rusqlite::Result<()> {
         row.reason,
         row.pages as i64,
         row.forms as i64,
-        row.extraction.as_str(),
+        jx_model::manifest::extraction::as_str(row.extraction),
         row.milliseconds as i64,
         compact(&row.outputs),
         compact(&row.problems),

@@ -100,7 +100,7 @@ pub struct Args {
     /// [default: both; tesseract, said on stderr, where PP-OCR is not
     /// installed]
     #[arg(long, value_enum)]
-    pub ocr_engine: Option<settings::OcrEngineArg>,
+    pub ocr_engine: Option<jx_ocr::EngineChoice>,
     /// Folder holding PP-OCRv5's rec.onnx and ppocrv5_dict.txt [default: the
     /// install-deps location].
     #[arg(long, value_name = "DIR")]

@@ -7,13 +7,14 @@ use crate::Args;
 use crate::manifest::{self, Journal};
 use crate::outputs;
 use crate::progress::Progress;
-use crate::settings::{OcrEngineArg, Settings};
+use crate::settings::Settings;
 use crate::summary::{Places, Tally};
 use crate::verdicts;
 use crate::walk;
 use crate::worker::{self, Limits, Slot, Stop};
 use anyhow::{Context, Result};
 use jx_model::{FileRow, FormRecord, Manifest, Problem, ProblemCode, Status};
+use jx_ocr::EngineChoice;
 use jx_sink::{FileOutput, JsonTree, Sink, layout};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -377,22 +378,22 @@ fn say_missing_parts(installed: &[jx_ocr::installed::InstalledPart]) {
 /// The default, both engines, falls back to Tesseract alone where PP-OCR
 /// is not installed, said on stderr (the options fingerprint, which
 /// `--resume` compares, covers the engine used).
-fn choose_engine(args: &Args, ort_dylib: Option<&Path>) -> Result<OcrEngineArg> {
+fn choose_engine(args: &Args, ort_dylib: Option<&Path>) -> Result<EngineChoice> {
     let located = || jx_ocr::ppocr::locate(ort_dylib, args.ppocr_models.as_deref());
     match args.ocr_engine {
-        Some(OcrEngineArg::Tesseract) => Ok(OcrEngineArg::Tesseract),
+        Some(EngineChoice::Tesseract) => Ok(EngineChoice::Tesseract),
         Some(asked) => {
             located().map_err(|e| anyhow::anyhow!("--ocr-engine {}: {e}", asked.name()))?;
             Ok(asked)
         }
         None => match located() {
-            Ok(_) => Ok(OcrEngineArg::default()),
+            Ok(_) => Ok(EngineChoice::default()),
             Err(e) => {
                 eprintln!(
                     "jxingest: PP-OCR is not installed ({e}); scans are read by Tesseract alone \
                      (scripts/install-deps installs PP-OCR; README \"OCR engine\")"
                 );
-                Ok(OcrEngineArg::Tesseract)
+                Ok(EngineChoice::Tesseract)
             }
         },
     }

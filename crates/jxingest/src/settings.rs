@@ -9,37 +9,13 @@ use jx_ocr::installed::InstalledPart;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// The recogniser of scanned pages (`--ocr-engine`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-pub enum OcrEngineArg {
-    Tesseract,
-    Ppocr,
-    /// The measured choice (README "OCR engine").
-    #[default]
-    Both,
-}
-
-impl OcrEngineArg {
-    pub fn name(self) -> &'static str {
-        self.choice().name()
-    }
-
-    pub fn choice(self) -> EngineChoice {
-        match self {
-            OcrEngineArg::Tesseract => EngineChoice::Tesseract,
-            OcrEngineArg::Ppocr => EngineChoice::PpOcr,
-            OcrEngineArg::Both => EngineChoice::Both,
-        }
-    }
-}
-
 /// What the command line says about how files are read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// Folder holding Tesseract's `<language>.traineddata` (`--tessdata`).
     pub tessdata: Option<PathBuf>,
     /// The recogniser (`--ocr-engine`).
-    pub ocr_engine: OcrEngineArg,
+    pub ocr_engine: EngineChoice,
     /// PP-OCRv5 model folder (`--ppocr-models`).
     pub ppocr_models: Option<PathBuf>,
     /// ONNX Runtime library (`$JXINGEST_ORT_DYLIB`, read by the parent).
@@ -56,7 +32,7 @@ impl Settings {
     pub fn ingest_options(&self) -> IngestOptions {
         let mut o = IngestOptions::default();
         o.ocr.tessdata = self.tessdata.clone();
-        o.ocr.engine = self.ocr_engine.choice();
+        o.ocr.engine = self.ocr_engine;
         o.ocr.ppocr_models = self.ppocr_models.clone();
         o.ocr.ort_dylib = self.ort_dylib.clone();
         o.ocr.cheap_look = !self.read_every_cell;
@@ -89,11 +65,11 @@ mod tests {
         assert_ne!(a.fingerprint(&[]), b.fingerprint(&[]));
         for c in [
             Settings {
-                ocr_engine: OcrEngineArg::Ppocr,
+                ocr_engine: EngineChoice::PpOcr,
                 ..Settings::default()
             },
             Settings {
-                ocr_engine: OcrEngineArg::Tesseract,
+                ocr_engine: EngineChoice::Tesseract,
                 ..Settings::default()
             },
             Settings {

@@ -570,7 +570,7 @@ mod tests {
         let report = FileReport {
             pages: 2,
             forms: vec![],
-            mode: jx_model::Mode::Text,
+            mode: Some(jx_model::Extraction::Text),
             page_roles: vec![jx_model::PageRole::Cover, jx_model::PageRole::Unreadable],
             unmapped: vec![],
             problems: vec![Problem::page(ProblemCode::PageLost, 2, "项目 x")],

@@ -328,8 +328,8 @@ fn unsure_chars(d: &ctc::Decoded) -> Vec<UnsureChar> {
 }
 
 impl crate::Recognizer for PpOcr {
-    fn name(&self) -> &'static str {
-        OcrEngineId::PpOcr.name()
+    fn engine(&self) -> crate::EngineChoice {
+        crate::EngineChoice::PpOcr
     }
 
     fn lookalikes(&self) -> Vec<LookalikeProfile> {
