@@ -112,7 +112,7 @@ fn distinct<T>(set: &BTreeSet<(T, usize)>) -> (usize, usize) {
 }
 
 /// Labels of the project, funds and goals blocks (not the indicator heads).
-fn is_project_label(l: Label) -> bool {
+pub(crate) fn is_project_label(l: Label) -> bool {
     !matches!(
         l,
         Label::IndicatorsBlock
@@ -267,7 +267,7 @@ pub fn warn_lost_pages(forms: &mut [FormRecord], roles: &[PageRole]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -292,26 +292,10 @@ mod tests {
     }
     use jx_model::{Cell, Rect, TextLine};
 
-    fn cell(row: usize, col: usize, text: &str) -> Cell {
-        Cell {
-            row,
-            col,
-            row_span: 1,
-            col_span: 1,
-            bbox: Rect::new(
-                col as f32 * 100.0,
-                row as f32 * 20.0,
-                col as f32 * 100.0 + 100.0,
-                row as f32 * 20.0 + 20.0,
-            ),
-            text: text.into(),
-            runs: Vec::new(),
-            overdrawn: 0,
-            confidence: None,
-            engine: None,
-            rewrites: Vec::new(),
-            unsure: Vec::new(),
-        }
+    /// A text-layer cell on a grid of 100 × 20 pt.
+    pub(crate) fn cell(row: usize, col: usize, text: &str) -> Cell {
+        let (x, y) = (col as f32 * 100.0, row as f32 * 20.0);
+        Cell::new(row, col, Rect::new(x, y, x + 100.0, y + 20.0), text)
     }
 
     fn page(number: u32, cells: Vec<Cell>, lines: &[&str]) -> PageLayout {

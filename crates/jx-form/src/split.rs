@@ -61,7 +61,7 @@ fn second_head_row(t: &Table, by_ocr: bool) -> Option<usize> {
         .filter(|c| c.row > header)
         .filter_map(|c| {
             label(&c.text)
-                .filter(|l| is_head_label(*l))
+                .filter(|l| crate::account::is_project_label(*l))
                 .map(|l| (c.row, l))
         })
         .collect();
@@ -105,18 +105,6 @@ fn last_indicator_row(t: &Table, header: usize, before: usize) -> usize {
         .unwrap_or(header)
 }
 
-/// Labels of a form's head: the project, funds and goals blocks.
-fn is_head_label(l: Label) -> bool {
-    !matches!(
-        l,
-        Label::IndicatorsBlock
-            | Label::Level1Header
-            | Label::Level2Header
-            | Label::Level3Header
-            | Label::ValueHeader
-    )
-}
-
 /// `t` cut above row `r`: the rows before it and the rows from it, each a
 /// table of its own (a cell spanning the cut stays above, shortened).
 fn cut(t: &Table, r: usize) -> (Table, Table) {
@@ -154,25 +142,11 @@ mod tests {
     use super::*;
     use jx_model::{Cell, Extraction};
 
+    /// A cell as OCR read it.
     fn cell(row: usize, col: usize, text: &str) -> Cell {
         Cell {
-            row,
-            col,
-            row_span: 1,
-            col_span: 1,
-            bbox: Rect::new(
-                col as f32 * 100.0,
-                row as f32 * 20.0,
-                col as f32 * 100.0 + 100.0,
-                row as f32 * 20.0 + 20.0,
-            ),
-            text: text.into(),
-            runs: Vec::new(),
-            overdrawn: 0,
             confidence: Some(0.9),
-            engine: None,
-            rewrites: Vec::new(),
-            unsure: Vec::new(),
+            ..crate::account::tests::cell(row, col, text)
         }
     }
 

@@ -43,6 +43,25 @@ impl Cell {
     }
 
     /// Last grid row the cell covers.
+    /// A cell of one row and one column holding `text` as a text layer
+    /// gives it (no OCR readings), at `bbox`.
+    pub fn new(row: usize, col: usize, bbox: Rect, text: impl Into<String>) -> Cell {
+        Cell {
+            row,
+            col,
+            row_span: 1,
+            col_span: 1,
+            bbox,
+            text: text.into(),
+            runs: Vec::new(),
+            overdrawn: 0,
+            confidence: None,
+            engine: None,
+            rewrites: Vec::new(),
+            unsure: Vec::new(),
+        }
+    }
+
     pub fn last_row(&self) -> usize {
         self.row + self.row_span - 1
     }
