@@ -35,6 +35,10 @@ struct Desk {
 
 impl Desk {
     fn start(out: &Path) -> Desk {
+        Desk::start_with(out, &[])
+    }
+
+    fn start_with(out: &Path, extra: &[&std::ffi::OsStr]) -> Desk {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jxingest"))
             .args([
                 "review".as_ref(),
@@ -42,6 +46,7 @@ impl Desk {
                 "--by".as_ref(),
                 "tester".as_ref(),
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -82,8 +87,9 @@ impl Desk {
             body.len()
         )
         .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
+        let mut bytes = Vec::new();
+        s.read_to_end(&mut bytes).unwrap();
+        let answer = String::from_utf8_lossy(&bytes);
         answer
             .split(' ')
             .nth(1)
@@ -475,4 +481,46 @@ fn an_archivist_settles_doubts_from_the_keyboard_and_the_verdicts_outlive_a_reru
         "{form2}"
     );
     assert_eq!(log_lines(&out).len(), lines, "the log is never rewritten");
+}
+
+/// A run without `--review`: the desk draws a page image when it is first
+/// asked for, from `--input`, in a worker, and keeps it; without `--input`
+/// it says how to have one.
+#[test]
+fn the_desk_draws_a_page_the_run_did_not() {
+    let input = temp_dir("desk-draw-in");
+    let name = "chengguan-2024-chromium.pdf";
+    std::fs::copy(root().join("samples/printed").join(name), input.join(name)).unwrap();
+    let out = temp_dir("desk-draw-out");
+    let status = Command::new(env!("CARGO_BIN_EXE_jxingest"))
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let get = |desk: &Desk| {
+        desk.raw(
+            &format!(
+                "GET /img?t={}&f={name}&p=1 HTTP/1.1\r\nHost: 127.0.0.1:{}",
+                desk.token(),
+                desk.port()
+            ),
+            "",
+        )
+    };
+    let without = Desk::start(&out);
+    assert_eq!(get(&without), 400, "no image and no input to draw it from");
+    drop(without);
+    let desk = Desk::start_with(&out, &["--input".as_ref(), input.as_os_str()]);
+    assert_eq!(get(&desk), 200);
+    let key_dir = std::fs::read_dir(out.join("review/pages"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let png = std::fs::read(key_dir.join("p001.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG is kept");
 }

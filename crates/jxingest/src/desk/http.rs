@@ -148,10 +148,7 @@ impl Server {
     fn image(&self, url: &str) -> Result<Reply, DeskError> {
         let file = required(url, "f")?;
         let page = number(url, "p")?;
-        let path = self
-            .desk
-            .image(&file, page)
-            .ok_or_else(|| DeskError::BadRequest(format!("no image of page {page} of {file}")))?;
+        let path = self.desk.image(&file, page)?;
         let bytes = std::fs::read(&path).map_err(|source| DeskError::Io {
             what: format!("cannot read {}", path.display()),
             source,

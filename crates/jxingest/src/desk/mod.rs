@@ -9,8 +9,10 @@
 //! own and a cross-site request is refused, so neither another page in the
 //! browser nor another user's process can read or write; only files the
 //! run wrote under OUT are served, by names the server makes, never by a
-//! path the request names. The desk reads no PDF: its page images are
-//! those the run drew in its workers (`--review`).
+//! path the request names. The desk reads no PDF itself: its page images
+//! are those the run drew in its workers (`--review all`), or, with
+//! `--input`, drawn when first shown by a worker process of its own under
+//! the same limits as a run's.
 
 mod http;
 mod state;
@@ -46,6 +48,18 @@ pub struct ReviewArgs {
     /// Port on 127.0.0.1 [default: a free one].
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// The run's input folder (what the manifest's paths are relative to):
+    /// a page image the run did not draw (no `--review all`) is drawn from
+    /// it when first shown, by a worker process under the limits below,
+    /// and kept under OUT/review/pages/.
+    #[arg(long, value_name = "DIR")]
+    pub input: Option<PathBuf>,
+    /// Seconds a page may take to draw (as a run's --timeout).
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub timeout: u64,
+    /// Memory (address space) the drawing worker may use, MiB; 0: no limit.
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    pub max_memory: u64,
 }
 
 /// `jxingest review …` as a program: the exit status.
@@ -72,8 +86,17 @@ fn serve(args: &ReviewArgs) -> Result<()> {
         .db
         .clone()
         .unwrap_or_else(|| args.out.join(jx_store::FILE_NAME));
-    let desk = state::Desk::open(&args.out, Some(db), by)
+    let mut desk = state::Desk::open(&args.out, Some(db), by)
         .with_context(|| format!("cannot open {}", args.out.display()))?;
+    if let Some(input) = &args.input {
+        let limits = crate::worker::Limits {
+            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            memory_mib: args.max_memory,
+            threads: 1,
+        };
+        let renderer = crate::worker::WorkerRenderer::new(crate::worker::Slot::new(limits));
+        desk.draw_missing_pages(input.clone(), Box::new(renderer));
+    }
     let server = http::Server::bind(desk, args.port)?;
     // The one line a script (or the browser test) waits for.
     println!("{}", server.url());

@@ -56,6 +56,11 @@ pub struct Desk {
     log: VerdictLog,
     /// Who decides (`--by`).
     by: String,
+    /// Where the inputs are, and who draws a page the run did not.
+    drawer: Option<(
+        PathBuf,
+        std::cell::RefCell<Box<dyn jx_review::PageRenderer>>,
+    )>,
 }
 
 impl Desk {
@@ -78,7 +83,18 @@ impl Desk {
             manifest,
             log: VerdictLog::of_output(out),
             by,
+            drawer: None,
         })
+    }
+
+    /// Pages the run did not draw are drawn from `input` by `renderer`
+    /// when first shown.
+    pub fn draw_missing_pages(
+        &mut self,
+        input: PathBuf,
+        renderer: Box<dyn jx_review::PageRenderer>,
+    ) {
+        self.drawer = Some((input, std::cell::RefCell::new(renderer)));
     }
 
     pub fn row(&self, file: &str) -> Result<&FileRow, DeskError> {
@@ -248,7 +264,8 @@ impl Desk {
             .iter()
             .map(|p| {
                 let rel = format!("{}/pages/{key}/p{p:03}.png", jx_review::DIR);
-                json!({"page": p, "available": self.out.join(&rel).is_file()})
+                let drawn = self.out.join(&rel).is_file();
+                json!({"page": p, "available": drawn || self.drawer.is_some()})
             })
             .collect();
         Ok(json!({
@@ -297,15 +314,48 @@ impl Desk {
         })
     }
 
-    /// The page image file of `file`'s page `page`, if the run drew it.
-    pub fn image(&self, file: &str, page: u32) -> Option<PathBuf> {
-        self.row(file).ok()?;
+    /// The page image file of `file`'s page `page`: the run's, or drawn
+    /// now (with `--input`); why not, where there is none.
+    pub fn image(&self, file: &str, page: u32) -> Result<PathBuf, DeskError> {
+        let row = self.row(file)?;
         let rel = format!(
             "{}/pages/{}/p{page:03}.png",
             jx_review::DIR,
             jx_review::key(file)
         );
-        Some(self.out.join(rel)).filter(|p| p.is_file())
+        let path = self.out.join(rel);
+        if path.is_file() {
+            return Ok(path);
+        }
+        let no_image = |why: String| {
+            DeskError::BadRequest(format!("no image of page {page} of {file}: {why}"))
+        };
+        let Some((input, renderer)) = &self.drawer else {
+            return Err(no_image(
+                "run with --review all, or give jxingest review --input".into(),
+            ));
+        };
+        if page == 0 || page as usize > row.pages {
+            return Err(no_image("no such page".into()));
+        }
+        let source = input.join(file);
+        let job = jx_review::RenderJob {
+            path: &source,
+            sha256: row.sha256.as_deref(),
+            pages: &[page],
+            dpi: jx_review::DPI,
+        };
+        let drawn = renderer.borrow_mut().render(&job).remove(&page);
+        let image = match drawn {
+            Some(Ok(image)) => image,
+            Some(Err(why)) => return Err(no_image(why)),
+            None => return Err(no_image("the renderer gave nothing".into())),
+        };
+        write_atomic(&path, &image.png).map_err(|source| DeskError::Io {
+            what: format!("cannot write {}", path.display()),
+            source,
+        })?;
+        Ok(path)
     }
 }
 
