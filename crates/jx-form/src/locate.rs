@@ -8,6 +8,7 @@ use crate::grid::FormGrid;
 use crate::labels::{Label, label_read};
 use crate::title;
 use jx_model::{PageLayout, Rect, Table, TextLine};
+use std::borrow::Cow;
 
 /// One form's pieces, in document order.
 #[derive(Debug, Clone, Default)]
@@ -92,12 +93,12 @@ fn continues(
 /// ([`crate::split`]); its lower part starts a form even where its 项目名称
 /// could not be read (the form then says so in a `missing_field`).
 pub fn locate(pages: &[PageLayout]) -> Located {
-    let (split, heads): (Vec<PageLayout>, Vec<Vec<Rect>>) =
+    let (split, heads): (Vec<_>, Vec<Vec<Rect>>) =
         pages.iter().map(crate::split::split_merged_forms).unzip();
     locate_split(&split, &heads)
 }
 
-fn locate_split(pages: &[PageLayout], heads: &[Vec<Rect>]) -> Located {
+fn locate_split(pages: &[Cow<'_, PageLayout>], heads: &[Vec<Rect>]) -> Located {
     let mut out = Located::default();
     let mut current: Option<LocatedForm> = None;
     let mut pending: Vec<TextLine> = Vec::new();
@@ -180,7 +181,7 @@ fn reading_order(page: &PageLayout) -> Vec<Item<'_>> {
 /// Whether table `t` continues form `f`: [`continues`] its last fragment,
 /// which must have been the last table on its page.
 fn follows(
-    pages: &[PageLayout],
+    pages: &[Cow<'_, PageLayout>],
     f: &LocatedForm,
     t: &Table,
     first_on_page: bool,

@@ -12,6 +12,7 @@
 use crate::labels::{Label, label_read, normalize_label};
 use crate::taxonomy;
 use jx_model::{PageLayout, Rect, Table};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// The fewest head labels, in as many rows, below an indicator header that
@@ -21,24 +22,36 @@ const MIN_SECOND_HEAD_LABELS: usize = 2;
 
 /// The page with each table that holds a second form's head cut in two;
 /// and the boxes of the lower parts (each a form's head, whether or not
-/// its 项目名称 could be read).
-pub fn split_merged_forms(page: &PageLayout) -> (PageLayout, Vec<Rect>) {
+/// its 项目名称 could be read). A page with no such table (nearly every
+/// page) is handed back as it is, not copied.
+pub fn split_merged_forms(page: &PageLayout) -> (Cow<'_, PageLayout>, Vec<Rect>) {
     let by_ocr = page.extraction == jx_model::Extraction::Ocr;
-    let mut out = page.clone();
+    let cuts: Vec<Option<usize>> = page
+        .tables
+        .iter()
+        .map(|t| second_head_row(t, by_ocr))
+        .collect();
+    if cuts.iter().all(Option::is_none) {
+        return (Cow::Borrowed(page), Vec::new());
+    }
     let mut heads = Vec::new();
-    out.tables = Vec::with_capacity(page.tables.len());
-    for t in &page.tables {
-        match second_head_row(t, by_ocr) {
+    let mut tables = Vec::new();
+    for (t, cut_at) in page.tables.iter().zip(cuts) {
+        match cut_at {
             Some(r) => {
                 let (upper, lower) = cut(t, r);
                 heads.push(lower.bbox);
-                out.tables.push(upper);
-                out.tables.push(lower);
+                tables.push(upper);
+                tables.push(lower);
             }
-            None => out.tables.push(t.clone()),
+            None => tables.push(t.clone()),
         }
     }
-    (out, heads)
+    let out = PageLayout {
+        tables,
+        ..page.clone()
+    };
+    (Cow::Owned(out), heads)
 }
 
 /// Where a second form's head begins in `t`, below its indicator header.
@@ -193,7 +206,8 @@ mod tests {
             ],
             &["计划开始日期", "2024-01-01", "计划完成日期", "2024-12-31"],
         ]);
-        let (split, heads) = split_merged_forms(&page(t));
+        let p = page(t);
+        let (split, heads) = split_merged_forms(&p);
         assert_eq!(split.tables.len(), 2);
         assert_eq!(
             split.tables[0].rows(),
@@ -222,7 +236,8 @@ mod tests {
             // An indicator named like a label is one label, not a head.
             &["效益指标", "社会效益指标", "主管部门满意度", "≥90.00(%)"],
         ]);
-        let (split, heads) = split_merged_forms(&page(t.clone()));
+        let p = page(t.clone());
+        let (split, heads) = split_merged_forms(&p);
         assert_eq!(split.tables, vec![t]);
         assert!(heads.is_empty());
     }

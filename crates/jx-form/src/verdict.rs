@@ -425,47 +425,56 @@ fn stale_warning(v: &Verdict, why: &Refusal) -> Diagnostic {
     d
 }
 
+/// What a verdict did to the indicator table's rows, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowChange {
+    Added(usize),
+    Removed(usize),
+}
+
+fn row_change(v: &Verdict) -> Option<RowChange> {
+    let Some((row, [])) = v.path.indicator_row() else {
+        return None;
+    };
+    match (v.before.is_null(), v.after.is_null()) {
+        (true, false) => Some(RowChange::Added(row)),
+        (false, true) => Some(RowChange::Removed(row)),
+        _ => None,
+    }
+}
+
 /// For each indicator row of `record` now, the machine's row it is
 /// (`None` for a row a person added): verdicts that added or removed rows,
 /// replayed from the machine's numbering.
 pub fn row_origins(record: &FormRecord) -> Vec<Option<usize>> {
-    let mut rows = machine_rows(record);
+    replay_rows(record, |_, _| {})
+}
+
+/// Replays the verdicts' row changes from the machine's numbering, calling
+/// `each` with every verdict and the rows as they stood when it was made;
+/// the rows after the last.
+fn replay_rows(
+    record: &FormRecord,
+    mut each: impl FnMut(&Verdict, &[Option<usize>]),
+) -> Vec<Option<usize>> {
+    let changes = record.verdicts.iter().filter_map(row_change);
+    let (added, removed) = changes.fold((0usize, 0usize), |(a, r), c| match c {
+        RowChange::Added(_) => (a + 1, r),
+        RowChange::Removed(_) => (a, r + 1),
+    });
+    let n = (record.indicators.len() + removed).saturating_sub(added);
+    let mut rows: Vec<Option<usize>> = (0..n).map(Some).collect();
     for v in &record.verdicts {
-        replay_row_change(&mut rows, v);
+        each(v, &rows);
+        match row_change(v) {
+            Some(RowChange::Added(row)) if row <= rows.len() => rows.insert(row, None),
+            Some(RowChange::Removed(row)) if row < rows.len() => {
+                rows.remove(row);
+            }
+            _ => {}
+        }
     }
     rows
-}
-
-fn machine_rows(record: &FormRecord) -> Vec<Option<usize>> {
-    let (added, removed) = record
-        .verdicts
-        .iter()
-        .filter(|v| {
-            v.path
-                .indicator_row()
-                .is_some_and(|(_, rest)| rest.is_empty())
-        })
-        .fold((0usize, 0usize), |(a, r), v| {
-            (
-                a + usize::from(v.before.is_null() && !v.after.is_null()),
-                r + usize::from(!v.before.is_null() && v.after.is_null()),
-            )
-        });
-    let n = (record.indicators.len() + removed).saturating_sub(added);
-    (0..n).map(Some).collect()
-}
-
-fn replay_row_change(rows: &mut Vec<Option<usize>>, v: &Verdict) {
-    let Some((row, [])) = v.path.indicator_row() else {
-        return;
-    };
-    match (v.before.is_null(), v.after.is_null()) {
-        (true, false) if row <= rows.len() => rows.insert(row, None),
-        (false, true) if row < rows.len() => {
-            rows.remove(row);
-        }
-        _ => {}
-    }
 }
 
 /// The machine's doubts (its warnings' paths) that no verdict settled: a
@@ -484,22 +493,17 @@ pub fn doubts_left(record: &FormRecord) -> Vec<FieldPath> {
 
 /// The verdicts' paths in the machine's row numbering.
 fn settled_paths(record: &FormRecord) -> Vec<FieldPath> {
-    let mut rows = machine_rows(record);
     let mut out = Vec::new();
-    for v in &record.verdicts {
-        let added = v.before.is_null() && v.path.indicator_row().is_some_and(|(_, r)| r.is_empty());
-        match v.path.indicator_row() {
-            // A row a person added has no doubt of the machine's to settle.
-            Some(_) if added => {}
-            Some((row, _)) => {
-                if let Some(Some(machine)) = rows.get(row) {
-                    out.push(v.path.with_indicator_row(*machine));
-                }
+    replay_rows(record, |v, rows| match v.path.indicator_row() {
+        // A row a person added has no doubt of the machine's to settle.
+        Some(_) if matches!(row_change(v), Some(RowChange::Added(_))) => {}
+        Some((row, _)) => {
+            if let Some(Some(machine)) = rows.get(row) {
+                out.push(v.path.with_indicator_row(*machine));
             }
-            None => out.push(v.path.clone()),
         }
-        replay_row_change(&mut rows, v);
-    }
+        None => out.push(v.path.clone()),
+    });
     out
 }
 

@@ -189,7 +189,6 @@ impl ReviewSite {
     fn page_images(
         &mut self,
         row: &FileRow,
-        key: &str,
         forms: &[&FormRecord],
     ) -> Result<BTreeMap<u32, Result<page::Image, String>>, SinkError> {
         let mut wanted: Vec<u32> = forms
@@ -209,7 +208,7 @@ impl ReviewSite {
         for (p, r) in rendered {
             let image = match r {
                 Ok(img) => {
-                    let rel = format!("pages/{key}/p{p:03}.png");
+                    let rel = page_image(&row.path, p);
                     self.write(&rel, &img.png)?;
                     Ok(page::Image {
                         href: format!("../{rel}"),
@@ -226,6 +225,12 @@ impl ReviewSite {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the image of page `page` of the input `rel` is, relative to the
+/// site's folder: `pages/<key>/pNNN.png`.
+pub fn page_image(rel: &str, page: u32) -> String {
+    format!("pages/{}/p{page:03}.png", key(rel))
 }
 
 /// A file's key in the site's paths: stable, URL-safe, distinct per path.
@@ -245,7 +250,7 @@ impl Sink for ReviewSite {
         let images = if chosen.is_empty() {
             BTreeMap::new()
         } else {
-            self.page_images(row, &key, &chosen)?
+            self.page_images(row, &chosen)?
         };
         let siblings: Vec<(u32, Option<String>)> = file
             .forms

@@ -13,6 +13,7 @@
 
 use super::state::{Decision, Desk, DeskError};
 use anyhow::{Context, Result};
+use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::io::Read;
@@ -134,7 +135,9 @@ impl Server {
             _ => Err(DeskError::BadRequest(format!("no such page: {path}"))),
         };
         result.unwrap_or_else(|e| match e {
-            DeskError::Io { .. } => Reply::refused(500, &e.to_string()),
+            DeskError::Io { .. } | DeskError::Database(_) | DeskError::Store(_) => {
+                Reply::refused(500, &e.to_string())
+            }
             _ => Reply::refused(400, &e.to_string()),
         })
     }
@@ -225,7 +228,7 @@ fn query(url: &str, name: &str) -> Option<String> {
     let q = url.split_once('?')?.1;
     q.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (k == name).then(|| percent_decode(v))
+        (k == name).then(|| percent_decode_str(v).decode_utf8_lossy().into_owned())
     })
 }
 
@@ -237,30 +240,6 @@ fn number(url: &str, name: &str) -> Result<u32, DeskError> {
     required(url, name)?
         .parse()
         .map_err(|_| DeskError::BadRequest(format!("parameter {name} is not a number")))
-}
-
-/// `%XX` and `+` decoded; invalid UTF-8 replaced.
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match b[i] {
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An answer, with the headers every answer carries.

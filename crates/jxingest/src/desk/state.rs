@@ -23,6 +23,13 @@ pub enum DeskError {
     NoSuchForm { file: String, form: u32 },
     #[error("{0}")]
     BadRequest(String),
+    /// The database could not be written (the log and the document hold
+    /// the verdict already).
+    #[error("{0}")]
+    Database(String),
+    /// The database could not be opened, or is not ours.
+    #[error("{0}")]
+    Store(#[from] jx_store::StoreError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -155,7 +162,7 @@ impl Desk {
             form.verdicts.push(v);
             form.verification = verdict::verification(form);
         }
-        self.commit(&d.file, &forms, &lines)?;
+        self.commit(&d.file, &forms, &targets, &lines)?;
         Ok(targets
             .iter()
             .map(|&i| forms[i].source.form_index)
@@ -171,7 +178,7 @@ impl Desk {
         verdict::apply_undo(&mut forms[i], &undo)?;
         forms[i].verification = verdict::verification(&forms[i]);
         let line = self.logged(&forms[i], undo);
-        self.commit(file, &forms, &[line])
+        self.commit(file, &forms, &[i], &[line])
     }
 
     /// The forms a decision applies to: its own, and with `group` every
@@ -202,11 +209,14 @@ impl Desk {
         }
     }
 
-    /// Log first (synced), then the documents, then the database.
+    /// Log first (synced), then the documents that changed (`changed`:
+    /// their positions in `forms`), then the database (the file's rows are
+    /// replaced whole, so it is given every form).
     fn commit(
         &self,
         file: &str,
         forms: &[FormRecord],
+        changed: &[usize],
         lines: &[LoggedVerdict],
     ) -> Result<(), DeskError> {
         self.log.append(lines).map_err(|source| DeskError::Io {
@@ -214,22 +224,18 @@ impl Desk {
             source,
         })?;
         let row = self.row(file)?;
-        for (form, rel) in forms.iter().zip(&row.outputs) {
-            let p = self.out.join(rel);
-            write_atomic(&p, &jx_sink::to_json(form)).map_err(|source| DeskError::Io {
+        for &i in changed {
+            let p = self.out.join(&row.outputs[i]);
+            write_atomic(&p, &jx_sink::to_json(&forms[i])).map_err(|source| DeskError::Io {
                 what: format!("cannot write {}", p.display()),
                 source,
             })?;
         }
         if let Some(db) = self.db.as_ref().filter(|p| p.is_file()) {
-            let mut store = jx_store::Store::open(db).map_err(|e| DeskError::Io {
-                what: e.to_string(),
-                source: std::io::Error::other("database"),
-            })?;
-            store.write_file(row, forms).map_err(|e| DeskError::Io {
-                what: format!("cannot write {}", db.display()),
-                source: std::io::Error::other(e),
-            })?;
+            let mut store = jx_store::Store::open(db)?;
+            store
+                .write_file(row, forms)
+                .map_err(|e| DeskError::Database(format!("cannot write {}: {e}", db.display())))?;
         }
         Ok(())
     }
@@ -257,14 +263,12 @@ impl Desk {
                 }))
             })
             .collect();
-        let key = jx_review::key(file);
         let images: Vec<Value> = f
             .source
             .pages
             .iter()
-            .map(|p| {
-                let rel = format!("{}/pages/{key}/p{p:03}.png", jx_review::DIR);
-                let drawn = self.out.join(&rel).is_file();
+            .map(|&p| {
+                let drawn = self.image_path(file, p).is_file();
                 json!({"page": p, "available": drawn || self.drawer.is_some()})
             })
             .collect();
@@ -314,16 +318,18 @@ impl Desk {
         })
     }
 
+    /// Where the site keeps the image of `file`'s page `page`.
+    fn image_path(&self, file: &str, page: u32) -> PathBuf {
+        self.out
+            .join(jx_review::DIR)
+            .join(jx_review::page_image(file, page))
+    }
+
     /// The page image file of `file`'s page `page`: the run's, or drawn
     /// now (with `--input`); why not, where there is none.
     pub fn image(&self, file: &str, page: u32) -> Result<PathBuf, DeskError> {
         let row = self.row(file)?;
-        let rel = format!(
-            "{}/pages/{}/p{page:03}.png",
-            jx_review::DIR,
-            jx_review::key(file)
-        );
-        let path = self.out.join(rel);
+        let path = self.image_path(file, page);
         if path.is_file() {
             return Ok(path);
         }
