@@ -1,10 +1,16 @@
 //! What a field may hold: the one place that says whether a text has the
-//! shape of a field (an amount, a date, a target value) and whether it is
-//! of the form's vocabulary (its printed labels, the indicator taxonomy).
+//! shape of a field (an amount, a date, a target value), whether it is of
+//! the form's vocabulary (its printed labels, the indicator taxonomy),
+//! which of two readings of a cell the form supports
+//! ([`FieldGrammar::prefer`]), and what a value's operator is when the
+//! pixels show a barred chevron ([`settle_operator`]).
 //!
-//! The OCR layer asks these questions when two engines read a cell
-//! differently, through its `jx_ocr::Arbiter` seam (jx-ingest hands it a
-//! [`FieldGrammar`]); it holds no field pattern of its own.
+//! The OCR layer asks these questions when it decides whether a cell needs
+//! a second reading and which of two readings to keep, through its
+//! `jx_ocr::Arbiter` seam (jx-ingest hands it a [`FieldGrammar`]); it holds
+//! no field pattern of its own and rewrites no reading: it reports evidence
+//! (texts, per-character margins, a [`HeadChevron`]) and the form layer
+//! mends ([`crate::record::Recorder::read`]).
 //!
 //! The shapes are *recognition* shapes: "could this cell be a field's
 //! value", asked of a reading before any field is known. They are not the
@@ -15,6 +21,7 @@
 
 use crate::{labels, taxonomy};
 use jx_model::text::squeeze;
+use jx_model::{HeadChevron, Pointing};
 use regex::Regex;
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -109,6 +116,72 @@ impl FieldGrammar {
     pub fn in_vocabulary(&self, text: &str) -> bool {
         self.vocabulary.contains(text)
     }
+
+    /// Which of two readings of one cell (spaces removed, operators
+    /// settled) the form supports, and why: the one with a field's shape
+    /// where the other has none, then the one of the form's vocabulary.
+    /// `None`: the form says nothing between them (known words or the
+    /// engines' confidence must decide, and the choice stays a doubt).
+    pub fn prefer(&self, a: &str, b: &str) -> Option<(Preferred, &'static str)> {
+        let pick = |x: bool, y: bool| match (x, y) {
+            (true, false) => Some(Preferred::First),
+            (false, true) => Some(Preferred::Second),
+            _ => None,
+        };
+        if let Some(p) = pick(self.fits_field(a), self.fits_field(b)) {
+            return Some((p, "fits the field pattern"));
+        }
+        pick(self.in_vocabulary(a), self.in_vocabulary(b))
+            .map(|p| (p, "is in the form's vocabulary"))
+    }
+}
+
+/// Which of two readings [`FieldGrammar::prefer`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preferred {
+    First,
+    Second,
+}
+
+/// Why an operator was settled, as the repair says it.
+pub const SETTLED_WHY: &str = "comparison operator settled from its pixels: a chevron with a \
+     separate bar under it is ≥ or ≤, whatever the engine read";
+
+/// The reading `text` with its head operator settled by the pixels' `head`
+/// evidence, or `None` where nothing changes: `>90` → `≥90`, `之85` →
+/// `≥85`, `入70` → `≤70`, `>>98` → `≥98`, and `90` → `≥90` where the engine
+/// read nothing for the chevron. Only the head of a value is touched: one
+/// character of any shape or two marks (never two ideographs: `查率100%` is
+/// the tail of a sentence, however its first stroke looks) followed by a
+/// digit; `=` is read right whatever its look.
+pub fn settle_operator(text: &str, head: Option<HeadChevron>) -> Option<String> {
+    let head = head?;
+    let op = match head.pointing {
+        Pointing::Right => '≥',
+        Pointing::Left => '≤',
+    };
+    if head.unread && text.starts_with(|c: char| c.is_ascii_digit()) {
+        return Some(format!("{op}{text}"));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let d = chars
+        .iter()
+        .position(|c| c.is_ascii_digit())
+        .filter(|&d| (1..=2).contains(&d))?;
+    let slot = &chars[..d];
+    let ideograph = |c: &char| ('\u{3400}'..='\u{9FFF}').contains(c);
+    let plausible = slot
+        .iter()
+        .all(|&c| !c.is_ascii_alphanumeric() && !c.is_whitespace() && c != '(' && c != '（')
+        && (d == 1 || !slot.iter().any(ideograph));
+    if !plausible || slot == ['='] || slot == [op] {
+        return None;
+    }
+    Some(
+        std::iter::once(op)
+            .chain(chars[d..].iter().copied())
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -161,6 +234,55 @@ mod tests {
             );
         }
         assert!(!VALUE.is_match("95人") && normalize::value("95人").number.is_some());
+    }
+
+    #[test]
+    fn a_barred_chevron_settles_the_operator_at_a_values_head() {
+        let ge = Some(HeadChevron {
+            pointing: Pointing::Right,
+            unread: false,
+        });
+        let le = Some(HeadChevron {
+            pointing: Pointing::Left,
+            unread: false,
+        });
+        let settled = |t: &str, h| settle_operator(t, h).unwrap_or_else(|| t.to_string());
+        assert_eq!(settled(">90.00(%)", ge), "≥90.00(%)");
+        assert_eq!(settled("之85.00(%)", ge), "≥85.00(%)");
+        assert_eq!(settled(">>98.00(%)", ge), "≥98.00(%)");
+        assert_eq!(settled("入70.00(元/亩)", le), "≤70.00(元/亩)");
+        // Nothing to settle: already right, `=`, no operator slot, no
+        // evidence.
+        for (t, h) in [
+            ("≥90.00(%)", ge),
+            ("=100.00(%)", ge),
+            ("2024年重阳节前", ge),
+            ("及时", ge),
+            ("查率100%", ge),
+            (">90.00(%)", None),
+        ] {
+            assert_eq!(settle_operator(t, h), None, "{t}");
+        }
+        // The engine read nothing for the chevron.
+        let unread = Some(HeadChevron {
+            pointing: Pointing::Right,
+            unread: true,
+        });
+        assert_eq!(settled("90.00(%)", unread), "≥90.00(%)");
+    }
+
+    #[test]
+    fn the_form_prefers_a_fields_shape_then_its_vocabulary() {
+        let g = FieldGrammar::new();
+        assert_eq!(
+            g.prefer("12.5O", "12.50"),
+            Some((Preferred::Second, "fits the field pattern"))
+        );
+        assert_eq!(
+            g.prefer("项目名称", "项日名称"),
+            Some((Preferred::First, "is in the form's vocabulary"))
+        );
+        assert_eq!(g.prefer("璧山区", "壁山区"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::labels::{Label, label_of, nearest_label};
 use crate::taxonomy;
-use jx_model::{Cell, Extraction, OcrEngineId, OcrRewrite, Rect, Table, UnsureChar};
+use jx_model::{Cell, Extraction, HeadChevron, OcrEngineId, OcrRewrite, Rect, Table, UnsureChar};
 
 /// Where on a page part of a cell was read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,6 +35,10 @@ pub struct GridCell {
     /// Characters the recogniser read with little margin (evidence the
     /// form layer weighs: [`crate::record::Recorder::read`]).
     pub unsure: Vec<UnsureChar>,
+    /// What the pixels show at the head of the cell's text (a barred
+    /// chevron), from the piece that begins it; pieces appended from the
+    /// next page continue the text and bring none.
+    pub head: Option<HeadChevron>,
     pub label: Option<Label>,
     /// For a label snapped from OCR text one or two characters off: the text
     /// as read (the repair to log).
@@ -137,6 +141,7 @@ impl FormGrid {
                         engine: c.engine,
                         rewrites: c.rewrites.clone(),
                         unsure: c.unsure.clone(),
+                        head: c.head,
                         label,
                         label_read_as,
                         extraction,
@@ -352,6 +357,7 @@ mod tests {
             engine: None,
             rewrites: Vec::new(),
             unsure: Vec::new(),
+            head: None,
         }
     }
 

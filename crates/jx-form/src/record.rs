@@ -76,7 +76,30 @@ impl Recorder {
         if !cell.read_by_ocr() {
             return text;
         }
+        let text = self.settle_operator(path, text, cell.head, first.page, bbox);
         self.mend_ocr_marks(path, text, first.page, bbox)
+    }
+
+    /// OCR text with the operator at its head settled by the pixels (a
+    /// barred chevron is `≥` or `≤`: [`crate::grammar::settle_operator`]),
+    /// logged as a repair.
+    fn settle_operator(
+        &mut self,
+        path: &str,
+        text: String,
+        head: Option<jx_model::HeadChevron>,
+        page: u32,
+        bbox: [f64; 4],
+    ) -> String {
+        let Some(settled) = crate::grammar::settle_operator(&text, head) else {
+            return text;
+        };
+        self.diagnostics.repair(
+            Diagnostic::new(Code::OcrRewritten, path, crate::grammar::SETTLED_WHY)
+                .change(text, settled.clone())
+                .at(page, bbox),
+        );
+        settled
     }
 
     /// Logs how `cell` was read: glyphs drawn twice, the OCR layer's
@@ -259,6 +282,7 @@ mod tests {
             engine: Some(OcrEngineId::Tesseract),
             rewrites,
             unsure: Vec::new(),
+            head: None,
             label: None,
             label_read_as: None,
             extraction: Extraction::Ocr,
@@ -288,6 +312,31 @@ mod tests {
         rec.read("project.name", &ocr_cell("璧山", vec![rec_doubt()]));
         assert_eq!(rec.diagnostics.warnings[0].kind, Code::LowOcrConfidence);
         assert_eq!(rec.diagnostics.repairs.len(), 1);
+    }
+
+    #[test]
+    fn a_barred_chevron_at_the_head_settles_the_operator_as_a_repair() {
+        let mut rec = Recorder::new(0.6);
+        let mut cell = ocr_cell("之85.00(%)", vec![]);
+        cell.head = Some(jx_model::HeadChevron {
+            pointing: jx_model::Pointing::Right,
+            unread: false,
+        });
+        assert_eq!(rec.read("indicators[2].value", &cell), "≥85.00(%)");
+        let r = &rec.diagnostics.repairs[0];
+        assert_eq!(
+            (r.kind, r.path.as_str()),
+            (Code::OcrRewritten, "indicators[2].value")
+        );
+        assert_eq!(
+            (r.before.as_deref(), r.after.as_deref()),
+            (Some("之85.00(%)"), Some("≥85.00(%)"))
+        );
+        // The same reading without the pixels' evidence stays as read.
+        let mut rec = Recorder::new(0.6);
+        let cell = ocr_cell("之85.00(%)", vec![]);
+        assert_eq!(rec.read("indicators[2].value", &cell), "之85.00(%)");
+        assert!(rec.diagnostics.repairs.is_empty());
     }
 
     fn rec_doubt() -> OcrRewrite {

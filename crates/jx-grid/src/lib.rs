@@ -78,6 +78,7 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
                         engine: a.engine,
                         rewrites: a.rewrites,
                         unsure: a.unsure,
+                        head: a.head,
                     }
                 })
                 .collect(),

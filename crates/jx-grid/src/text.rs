@@ -23,6 +23,9 @@ pub struct Assembled {
     pub rewrites: Vec<jx_model::OcrRewrite>,
     /// The recognisers' unsure characters of these glyphs, in reading order.
     pub unsure: Vec<jx_model::UnsureChar>,
+    /// What the pixels show at the head of the first glyph in reading
+    /// order (a barred chevron): the head of the text, nothing else's.
+    pub head: Option<jx_model::HeadChevron>,
     /// Largest font size seen.
     pub font_size: f32,
 }
@@ -100,7 +103,12 @@ pub fn join_line(line: &[&Glyph], opts: &GridOptions) -> String {
 /// are concatenated (a number or word cut by the wrap comes back whole).
 pub fn assemble(glyphs: &[&Glyph], opts: &GridOptions) -> Assembled {
     let mut out = Assembled::default();
-    for line in lines(glyphs, opts) {
+    let lines = lines(glyphs, opts);
+    out.head = match lines.first().and_then(|l| l.first()).map(|g| &g.origin) {
+        Some(GlyphOrigin::Ocr(r)) => r.head,
+        _ => None,
+    };
+    for line in lines {
         // Rewrites in reading order.
         for g in &line {
             if let GlyphOrigin::Ocr(r) = &g.origin {

@@ -105,6 +105,19 @@ impl Arbiter for FormArbiter {
     fn holds_label(&self, text: &str) -> bool {
         self.0.holds_label(text)
     }
+
+    fn settled(&self, text: &str, head: Option<jx_model::HeadChevron>) -> String {
+        jx_form::grammar::settle_operator(text, head).unwrap_or_else(|| text.to_string())
+    }
+
+    fn prefer(&self, a: &str, b: &str) -> Option<(jx_ocr::Keep, &'static str)> {
+        let (p, why) = self.0.prefer(a, b)?;
+        let keep = match p {
+            jx_form::grammar::Preferred::First => jx_ocr::Keep::First,
+            jx_form::grammar::Preferred::Second => jx_ocr::Keep::Second,
+        };
+        Some((keep, why))
+    }
 }
 
 /// The recogniser for image pages, or why there is none.

@@ -178,6 +178,7 @@ fn layout(number: u32, bbox: Rect, texts: &[&str]) -> PageLayout {
             engine: None,
             rewrites: Vec::new(),
             unsure: Vec::new(),
+            head: None,
         })
         .collect();
     PageLayout {

@@ -132,6 +132,30 @@ pub struct UnsureChar {
     pub margin: f32,
 }
 
+/// Which way a chevron's point lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pointing {
+    /// `>`-like: with a bar under it, `≥`.
+    Right,
+    /// `<`-like: with a bar under it, `≤`.
+    Left,
+}
+
+/// Pixel evidence at the head of a reading: the ink of its first character
+/// is a chevron with a separate bar (or second stroke) under it, whatever
+/// the engine read there (`>`, `之`, `>>`, or nothing). A recogniser
+/// reports what the pixels show; the form's field grammar decides what the
+/// reading becomes (`jx_form::grammar::settle_operator`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadChevron {
+    pub pointing: Pointing,
+    /// The chevron lies before the first character the engine gave: it
+    /// read nothing for it (`90.00(%)` for `≥90.00(%)`).
+    #[serde(default)]
+    pub unread: bool,
+}
+
 /// What a recogniser says about a word it made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OcrReading {
@@ -144,6 +168,10 @@ pub struct OcrReading {
     /// give per-character probabilities), in reading order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsure: Vec<UnsureChar>,
+    /// What the pixels show at the head of the reading (engines that
+    /// look; only the first line of a cell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<HeadChevron>,
 }
 
 /// Who produced a glyph, and how sure it is.
@@ -163,6 +191,7 @@ impl GlyphOrigin {
             engine,
             rewrite: None,
             unsure: Vec::new(),
+            head: None,
         })
     }
 

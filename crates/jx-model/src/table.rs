@@ -2,7 +2,7 @@
 //! lines of a page that lie outside any table.
 
 use crate::geometry::Rect;
-use crate::page::{Extraction, OcrEngineId, OcrRewrite, UnsureChar};
+use crate::page::{Extraction, HeadChevron, OcrEngineId, OcrRewrite, UnsureChar};
 use serde::{Deserialize, Serialize};
 
 /// One cell of a table grid. A merged cell spans several grid rows or columns;
@@ -34,6 +34,10 @@ pub struct Cell {
     /// runner-up, in reading order.
     #[serde(default)]
     pub unsure: Vec<UnsureChar>,
+    /// OCR: what the pixels show at the head of the cell's first line (a
+    /// barred chevron), for the form's grammar to settle the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<HeadChevron>,
 }
 
 impl Cell {
@@ -59,6 +63,7 @@ impl Cell {
             engine: None,
             rewrites: Vec::new(),
             unsure: Vec::new(),
+            head: None,
         }
     }
 

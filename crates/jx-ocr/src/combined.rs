@@ -1,12 +1,12 @@
 //! Two recognisers, reconciled cell by cell (`--ocr-engine both`).
 //!
 //! Each cell is read by both. Two readings that agree (ignoring spaces) are
-//! confident whatever either engine's own score. When they disagree, the
-//! reading that fits a field pattern (amount, date, target value) while the
-//! other does not wins, then the one in the form's vocabulary (labels,
-//! indicator taxonomy) — both questions put to the caller's [`Arbiter`],
-//! this crate knows no field; either choice is logged as a rewrite of the other
-//! reading. Otherwise the reading made of known words wins
+//! confident whatever either engine's own score. Readings are compared as
+//! the form will take them ([`Arbiter::settled`]: a value's operator
+//! settled by the pixels). When they disagree, the form's grammar says
+//! which it supports ([`Arbiter::prefer`]: a field's shape, its
+//! vocabulary) — this crate knows no field; either choice is logged as a
+//! rewrite of the other reading. Otherwise the reading made of known words wins
 //! ([`crate::words`]: `困难` over `闲难`), failing that the more confident
 //! one (each engine's confidence on its own scale, compared as is); either
 //! way the disagreement is logged as a doubt, which the form layer turns
@@ -14,7 +14,8 @@
 
 use crate::engine::mean_confidence;
 use crate::{
-    Arbiter, OcrEngine, OcrError, PreparedPage, Recognizer, SecondLook, WordList, ppocr::PpOcr,
+    Arbiter, Keep, OcrEngine, OcrError, PreparedPage, Recognizer, SecondLook, WordList,
+    ppocr::PpOcr,
 };
 use jx_model::text::squeeze;
 use jx_model::text::squeeze_nfkc;
@@ -98,7 +99,7 @@ pub(crate) fn in_doubt(
     arbiter: &dyn Arbiter,
     words: &WordList,
 ) -> Option<&'static str> {
-    let text = text_of(glyphs);
+    let text = settled_of(glyphs, arbiter);
     if text.is_empty() {
         return Some("nothing read");
     }
@@ -164,18 +165,14 @@ fn text_of(glyphs: &[Glyph]) -> String {
     squeeze(&glyphs.iter().map(|g| g.text.as_str()).collect::<String>())
 }
 
-/// Which of two disagreeing readings to keep, and why; `None`: no evidence.
-fn arbitrate(a: &str, b: &str, arbiter: &dyn Arbiter) -> Option<(bool, &'static str)> {
-    match (arbiter.fits_field(a), arbiter.fits_field(b)) {
-        (true, false) => return Some((true, "fits the field pattern")),
-        (false, true) => return Some((false, "fits the field pattern")),
-        _ => {}
-    }
-    match (arbiter.in_vocabulary(a), arbiter.in_vocabulary(b)) {
-        (true, false) => Some((true, "is in the form's vocabulary")),
-        (false, true) => Some((false, "is in the form's vocabulary")),
+/// The reading of a box as the form will take it: its text with the
+/// pixels' evidence at its head applied by the form's grammar.
+fn settled_of(glyphs: &[Glyph], arbiter: &dyn Arbiter) -> String {
+    let head = match glyphs.first().map(|g| &g.origin) {
+        Some(GlyphOrigin::Ocr(r)) => r.head,
         _ => None,
-    }
+    };
+    arbiter.settled(&text_of(glyphs), head)
 }
 
 /// Reconciles the two readings of one box. `first` is the primary engine's.
@@ -186,12 +183,16 @@ fn reconcile(
     words: &WordList,
 ) -> Vec<Glyph> {
     let (ta, tb) = (text_of(&first.1), text_of(&second.1));
+    let (sa, sb) = (
+        settled_of(&first.1, arbiter),
+        settled_of(&second.1, arbiter),
+    );
     // Readings compared as the output contract compares them (NFKC, spaces
     // removed): two engines that differ only there agree. PP-OCR writes
     // `（元）` where Tesseract writes `(元)`, and that was 40 % of the
     // disagreements flagged on fields read right (`scripts/ocr-compare`,
     // README "OCR engine").
-    if squeeze_nfkc(&ta) == squeeze_nfkc(&tb) {
+    if squeeze_nfkc(&sa) == squeeze_nfkc(&sb) {
         let mut g = first.1;
         for x in &mut g {
             if let GlyphOrigin::Ocr(r) = &mut x.origin {
@@ -204,8 +205,8 @@ fn reconcile(
         // One engine saw nothing: a speck, or a faint mark; keep what was read.
         return if ta.is_empty() { second.1 } else { first.1 };
     }
-    let (keep_first, why, doubtful) = match arbitrate(&ta, &tb, arbiter) {
-        Some((k, why)) => (k, why, false),
+    let (keep_first, why, doubtful) = match arbiter.prefer(&sa, &sb) {
+        Some((k, why)) => (k == Keep::First, why, false),
         // Known words are likelier, not certain: still a doubt.
         None if words.prefers(&ta, &tb) => (true, "is made of known words", true),
         None if words.prefers(&tb, &ta) => (false, "is made of known words", true),
@@ -365,6 +366,21 @@ mod tests {
 
         fn in_vocabulary(&self, text: &str) -> bool {
             self.0.contains(text)
+        }
+
+        /// As the form's grammar: a field's shape, then the vocabulary.
+        fn prefer(&self, a: &str, b: &str) -> Option<(Keep, &'static str)> {
+            let pick = |x: bool, y: bool| match (x, y) {
+                (true, false) => Some(Keep::First),
+                (false, true) => Some(Keep::Second),
+                _ => None,
+            };
+            pick(self.fits_field(a), self.fits_field(b))
+                .map(|k| (k, "fits the field pattern"))
+                .or_else(|| {
+                    pick(self.in_vocabulary(a), self.in_vocabulary(b))
+                        .map(|k| (k, "is in the form's vocabulary"))
+                })
         }
     }
 

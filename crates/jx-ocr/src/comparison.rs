@@ -1,27 +1,23 @@
-//! `≥` and `≤` read from the pixels.
+//! A barred chevron seen in the pixels: the evidence for `≥` and `≤`.
 //!
 //! Tesseract's `chi_sim` model often reads `≥` as `>` (the bar under the
 //! chevron lost) or as an ideograph of like shape (`之`, `入`, `私`) — and
 //! in these forms the operator decides the meaning of a target value. The
-//! glyph itself settles it: `≥`/`≤` are a chevron with a separate flat bar
+//! glyph itself tells: `≥`/`≤` are a chevron with a separate flat bar
 //! under it; `>`/`<` have no bar. The chevron's point (right or left, at
-//! mid height) gives the direction. Only the head of a value — an operator
-//! slot followed by a digit — is examined.
+//! mid height) gives the direction. Only the first character of a reading
+//! is examined, and what it shows travels with the reading as a
+//! [`jx_model::HeadChevron`]; the form's grammar decides whether the
+//! reading is a value whose operator that settles
+//! (`jx_form::grammar::settle_operator`).
+
+use jx_model::Pointing;
 
 /// A 0/1 ink mask of `w × h` pixels.
 pub(crate) struct Mask<'a> {
     pub data: &'a [u8],
     pub w: usize,
     pub h: usize,
-}
-
-/// What the operator region shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Comparison {
-    /// Chevron pointing right with a bar under it.
-    Ge,
-    /// Chevron pointing left with a bar under it.
-    Le,
 }
 
 /// Looks at the region `[x0, x1) × [y0, y1)` of `mask` (the first character
@@ -34,7 +30,7 @@ pub(crate) fn comparison_with_bar(
     x1: usize,
     y0: usize,
     y1: usize,
-) -> Option<Comparison> {
+) -> Option<Pointing> {
     let (x1, y1) = (x1.min(mask.w), y1.min(mask.h));
     if x1 <= x0 + 2 || y1 <= y0 + 4 {
         return None;
@@ -126,9 +122,9 @@ fn components8(
     comps
 }
 
-/// Which way a chevron `ch_w` × `ch_h` points: `≥` when its pixels at mid
-/// height lie right of its centre (the tip of `>`), `≤` otherwise.
-fn pointing(chevron: &[(usize, usize)], ch_w: usize, ch_h: usize) -> Comparison {
+/// Which way a chevron `ch_w` × `ch_h` points: right when its pixels at mid
+/// height lie right of its centre (the tip of `>`), left otherwise.
+fn pointing(chevron: &[(usize, usize)], ch_w: usize, ch_h: usize) -> Pointing {
     // Its point: the chevron's pixels at mid height, against its centre.
     let (ys_min, xs_min) = (
         chevron.iter().map(|p| p.1).min().unwrap_or(0),
@@ -143,48 +139,10 @@ fn pointing(chevron: &[(usize, usize)], ch_w: usize, ch_h: usize) -> Comparison 
     let tip = row.iter().sum::<usize>() as f32 / row.len().max(1) as f32;
     let centre = xs_min as f32 + ch_w as f32 / 2.0;
     if tip > centre {
-        Comparison::Ge
+        Pointing::Right
     } else {
-        Comparison::Le
+        Pointing::Left
     }
-}
-
-/// Why an operator was rewritten, as the repair says it.
-pub(crate) const SETTLED_WHY: &str = "comparison operator settled from its pixels: a chevron with a \
-     separate bar under it is ≥ or ≤, whatever the engine read";
-
-/// Mends the operator at the head of `text` when the pixels show a barred
-/// chevron: `>90` → `≥90`, `之85` → `≥85`, `入70` → `≤70`, `>>98` → `≥98`.
-/// Text that does not start with an operator slot followed by a digit is
-/// returned unchanged.
-pub(crate) fn mend_head(text: &str, seen: Option<Comparison>) -> String {
-    let Some(cmp) = seen else {
-        return text.to_string();
-    };
-    let chars: Vec<char> = text.chars().collect();
-    let digit_at = chars.iter().position(|c| c.is_ascii_digit());
-    let Some(d) = digit_at.filter(|&d| (1..=2).contains(&d)) else {
-        return text.to_string();
-    };
-    let head: String = chars[..d].iter().collect();
-    // One character of any shape (`之`, `>`), or two marks (`>>`, `≥>`);
-    // never two ideographs: `查率100%` is the tail of a sentence, however
-    // its first stroke looks.
-    let ideograph = |c: char| ('\u{3400}'..='\u{9FFF}').contains(&c);
-    let plausible = head
-        .chars()
-        .all(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace() && c != '(' && c != '（')
-        && (d == 1 || !head.chars().any(ideograph));
-    if !plausible || head == "=" {
-        return text.to_string();
-    }
-    let op = match cmp {
-        Comparison::Ge => '≥',
-        Comparison::Le => '≤',
-    };
-    std::iter::once(op)
-        .chain(chars[d..].iter().copied())
-        .collect()
 }
 
 #[cfg(test)]
@@ -214,7 +172,7 @@ mod tests {
 
     #[test]
     fn a_barred_chevron_is_ge_or_le_and_a_bare_one_is_not() {
-        for (right, want) in [(true, Comparison::Ge), (false, Comparison::Le)] {
+        for (right, want) in [(true, Pointing::Right), (false, Pointing::Left)] {
             let (m, w, h) = glyph(right, true);
             let mask = Mask { data: &m, w, h };
             assert_eq!(comparison_with_bar(&mask, 0, w, 0, h), Some(want));
@@ -239,23 +197,9 @@ mod tests {
             m[(18 - i) * w + 3 + i] = 1;
         }
         let mask = Mask { data: &m, w, h };
-        assert_eq!(comparison_with_bar(&mask, 0, w, 0, h), Some(Comparison::Ge));
-    }
-
-    #[test]
-    fn only_an_operator_slot_before_a_digit_is_mended() {
-        let ge = Some(Comparison::Ge);
-        assert_eq!(mend_head(">90.00(%)", ge), "≥90.00(%)");
-        assert_eq!(mend_head("之85.00(%)", ge), "≥85.00(%)");
-        assert_eq!(mend_head(">>98.00(%)", ge), "≥98.00(%)");
         assert_eq!(
-            mend_head("入70.00(元/亩)", Some(Comparison::Le)),
-            "≤70.00(元/亩)"
+            comparison_with_bar(&mask, 0, w, 0, h),
+            Some(Pointing::Right)
         );
-        assert_eq!(mend_head("=100.00(%)", ge), "=100.00(%)");
-        assert_eq!(mend_head("2024年重阳节前", ge), "2024年重阳节前");
-        assert_eq!(mend_head("及时", ge), "及时");
-        assert_eq!(mend_head("查率100%", ge), "查率100%");
-        assert_eq!(mend_head(">90.00(%)", None), ">90.00(%)");
     }
 }

@@ -9,7 +9,7 @@
 use crate::crops::{Layout, TextBlob, cell_blob, outside_blobs};
 use crate::prepare::PreparedPage;
 use crate::{OcrError, OcrFeed, OcrOptions};
-use jx_model::{Glyph, GlyphOrigin, OcrEngineId, OcrReading, OcrRewrite, Rect};
+use jx_model::{Glyph, GlyphOrigin, HeadChevron, OcrEngineId, OcrReading, Rect};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::ffi::CString;
@@ -105,8 +105,8 @@ struct Word {
     height: f32,
     conf: f32,
     text: String,
-    /// What Tesseract read, when the text was rewritten from the pixels.
-    raw: Option<String>,
+    /// What the pixels show at the head of the word (the first of a box).
+    head: Option<HeadChevron>,
 }
 
 impl OcrEngine {
@@ -291,8 +291,11 @@ impl OcrEngine {
             fy: img_scale(h, img.height - 2 * pad),
             pad,
         };
-        settle_head_operator(&mut words, &crop);
-        settle_operator_word(&mut words, &crop);
+        if let Some(first) = words.first() {
+            let head =
+                operator_word_chevron(&words, &crop).unwrap_or_else(|| head_chevron(first, &crop));
+            words[0].head = head;
+        }
         // Word box in OCR-image pixels → page pixels → page points.
         let fx = img_scale(w, img.width - 2 * pad);
         let fy = img_scale(h, img.height - 2 * pad);
@@ -353,55 +356,50 @@ impl Crop<'_> {
     }
 }
 
-/// The operator at the head of a value, settled by its pixels: Tesseract
-/// reads `≥` as `>` or a look-alike ideograph, the pixels (a chevron with a
-/// bar under it) do not lie.
-fn settle_head_operator(words: &mut [Word], crop: &Crop<'_>) {
-    let Some(first) = words.first_mut() else {
-        return;
-    };
+/// What the pixels show at the head of `first` (the box's first word): a
+/// chevron with a bar under it, about a character wide from its left edge.
+/// Tesseract reads `≥` as `>` or a look-alike ideograph; the pixels do not
+/// lie, and the form's grammar decides what that makes of the reading.
+fn head_chevron(first: &Word, crop: &Crop<'_>) -> Option<HeadChevron> {
     let (x0, y0) = (
         crop.to_crop(first.left, crop.fx),
         crop.to_crop(first.top, crop.fy),
     );
     let y1 = crop.to_crop(first.top + first.height, crop.fy) + 1;
     let x1 = x0 + ((y1 - y0) as f32 * OPERATOR_WIDTH_SHARE) as usize;
-    let seen = crate::comparison::comparison_with_bar(&crop.mask, x0, x1, y0, y1);
-    let mended = crate::comparison::mend_head(&first.text, seen);
-    if mended != first.text {
-        first.raw = Some(std::mem::replace(&mut first.text, mended));
-    }
+    read_chevron(crop, (x0, y0, x1, y1))
 }
 
-/// An operator read as a word of its own before the number (one or two
-/// marks, no letter or digit), settled by its pixels like
-/// [`settle_head_operator`].
-fn settle_operator_word(words: &mut [Word], crop: &Crop<'_>) {
+/// For an operator read as a word of its own before the number (one or two
+/// marks, no letter or digit), what the pixels of that word show: the
+/// outer `Option` says whether the box has such a word at all.
+fn operator_word_chevron(words: &[Word], crop: &Crop<'_>) -> Option<Option<HeadChevron>> {
     if !(words.len() >= 2
         && words[0].line == words[1].line
         && words[0].text.chars().count() <= 2
         && !words[0].text.chars().any(|c| c.is_ascii_alphanumeric())
         && words[1].text.starts_with(|c: char| c.is_ascii_digit()))
     {
-        return;
+        return None;
     }
-    let b = &words[0];
-    let (x0, y0) = (
-        crop.to_crop(b.left, crop.fx),
-        crop.to_crop(b.top.min(words[1].top), crop.fy),
-    );
+    let (b, n) = (&words[0], &words[1]);
+    let x0 = crop.to_crop(b.left, crop.fx);
+    let y0 = crop.to_crop(b.top.min(n.top), crop.fy);
     let x1 = crop.to_crop(b.left + b.width, crop.fx) + 1;
-    let y1 = crop.to_crop(
-        (b.top + b.height).max(words[1].top + words[1].height),
-        crop.fy,
-    ) + 1;
-    let seen = crate::comparison::comparison_with_bar(&crop.mask, x0, x1, y0, y1);
-    let joined = crate::comparison::mend_head(&format!("{}{}", words[0].text, words[1].text), seen);
-    if let Some(op) = joined.chars().next().filter(|c| matches!(c, '≥' | '≤'))
-        && words[0].text != op.to_string()
-    {
-        words[0].raw = Some(std::mem::replace(&mut words[0].text, op.to_string()));
-    }
+    let y1 = crop.to_crop((b.top + b.height).max(n.top + n.height), crop.fy) + 1;
+    Some(read_chevron(crop, (x0, y0, x1, y1)))
+}
+
+/// A barred chevron in the crop's region `(x0, y0, x1, y1)`, as evidence
+/// on a reading whose engine gave a character for it.
+fn read_chevron(
+    crop: &Crop<'_>,
+    (x0, y0, x1, y1): (usize, usize, usize, usize),
+) -> Option<HeadChevron> {
+    crate::comparison::comparison_with_bar(&crop.mask, x0, x1, y0, y1).map(|pointing| HeadChevron {
+        pointing,
+        unread: false,
+    })
 }
 
 /// Largest image handed to Tesseract, in pixels.
@@ -433,7 +431,7 @@ fn parse_tsv(tsv: &str) -> Vec<Word> {
             height: num(9),
             conf: num(10).clamp(0.0, 100.0),
             text,
-            raw: None,
+            head: None,
         });
     }
     words
@@ -507,14 +505,6 @@ fn words_to_glyphs(words: &[Word], to_page: &impl Fn(f32, f32) -> jx_model::Poin
         let a = to_page(u0, v0);
         let b = to_page(u1, v1);
         let bbox = Rect::new(a.x, a.y, b.x, b.y);
-        let rewrite = run.iter().any(|w| w.raw.is_some()).then(|| {
-            Box::new(OcrRewrite {
-                raw: join_words(run.iter().map(|w| w.raw.as_deref().unwrap_or(&w.text))),
-                rewritten: text.clone(),
-                why: crate::comparison::SETTLED_WHY.to_string(),
-                doubtful: false,
-            })
-        });
         glyphs.push(Glyph {
             text,
             bbox,
@@ -523,8 +513,9 @@ fn words_to_glyphs(words: &[Word], to_page: &impl Fn(f32, f32) -> jx_model::Poin
             origin: GlyphOrigin::Ocr(OcrReading {
                 confidence: conf,
                 engine: OcrEngineId::Tesseract,
-                rewrite,
+                rewrite: None,
                 unsure: Vec::new(),
+                head: run[0].head,
             }),
             overdrawn: 0,
         });

@@ -91,7 +91,7 @@ pub use engine::OcrEngine;
 pub use orient::{Turn, turn_raster};
 pub use prepare::{EDGE_MARGIN_INCH, MAX_PIXELS, PreparedPage, prepare};
 pub use raster::GrayImage;
-pub use recognizer::{Arbiter, Recognizer, recognizer, tesseract_lookalikes};
+pub use recognizer::{Arbiter, Keep, Recognizer, recognizer, tesseract_lookalikes};
 pub use words::WordList;
 
 use jx_model::OcrEngineId;

@@ -6,7 +6,7 @@
 //! combination of two is a third.
 
 use crate::{EngineChoice, OcrEngine, OcrError, OcrOptions, PreparedPage};
-use jx_model::{Glyph, LookalikeProfile, OcrEngineId, Rect};
+use jx_model::{Glyph, HeadChevron, LookalikeProfile, OcrEngineId, Rect};
 use std::sync::Arc;
 
 /// Something that reads text from a prepared page.
@@ -48,12 +48,14 @@ pub trait Recognizer: Send + Sync {
     fn read_outside(&self, page: &PreparedPage, tables: &[Rect]) -> Result<Vec<Glyph>, OcrError>;
 }
 
-/// The form's evidence between two readings of one cell that disagree
-/// (`--ocr-engine both`): whether a reading has the shape of a field's
-/// value, whether it is of the form's vocabulary. The form layer owns both
-/// (jx-form's `grammar`); this crate holds no field pattern and no
-/// vocabulary, and asks only through this trait. Texts are passed with
-/// their spaces removed.
+/// The form's grammar, asked by the OCR layer whether a cell needs a
+/// second reading and which of two readings to keep (`--ocr-engine both`):
+/// whether a reading has the shape of a field's value or is of the form's
+/// vocabulary, what a reading becomes with its pixel evidence, and which of
+/// two readings the form supports. The form layer owns every answer
+/// (jx-form's `grammar`); this crate holds no field pattern, no vocabulary
+/// and no rule between readings, and asks only through this trait. Texts
+/// are passed with their spaces removed.
 pub trait Arbiter: Send + Sync {
     /// Whether `text` has the shape of an amount, a date or a target value.
     fn fits_field(&self, text: &str) -> bool;
@@ -67,6 +69,24 @@ pub trait Arbiter: Send + Sync {
     fn holds_label(&self, _text: &str) -> bool {
         false
     }
+
+    /// `text` as the form layer will take it, given what the pixels showed
+    /// at its head (a barred chevron settles a value's operator). Two
+    /// readings are compared as settled.
+    fn settled(&self, text: &str, _head: Option<HeadChevron>) -> String {
+        text.to_string()
+    }
+
+    /// Which of two disagreeing readings (settled) the form supports, and
+    /// why in a few words; `None`: the form says nothing between them.
+    fn prefer(&self, a: &str, b: &str) -> Option<(Keep, &'static str)>;
+}
+
+/// Which of two readings to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    First,
+    Second,
 }
 
 /// [`Recognizer::upright_confidence`] of Tesseract, and of the combination

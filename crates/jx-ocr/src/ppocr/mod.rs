@@ -24,7 +24,7 @@ pub use locate::{INSTALL_PREFIX, Located, locate};
 use crate::crops::{Rendered, TextBlob, cell_blob, outside_blobs, render};
 use crate::{OcrError, OcrFeed, OcrOptions, PreparedPage};
 use jx_model::{
-    Glyph, GlyphOrigin, LookalikeProfile, OcrEngineId, OcrReading, OcrRewrite, Rect, UnsureChar,
+    Glyph, GlyphOrigin, HeadChevron, LookalikeProfile, OcrEngineId, OcrReading, Rect, UnsureChar,
 };
 use ort::session::Session;
 use ort::value::Tensor;
@@ -238,9 +238,8 @@ fn batches(order: &[usize], width: impl Fn(usize) -> usize) -> Vec<&[usize]> {
 }
 
 /// One glyph for a recognised line: spaces kept only between Latin letters
-/// or digits (as for Tesseract), the operator at the head of a value (the
-/// box's `first` line) settled from the pixels, the box mapped to page
-/// points.
+/// or digits (as for Tesseract), what the pixels show at the head of the
+/// box's `first` line (a barred chevron), the box mapped to page points.
 fn line_glyph(
     page: &PreparedPage,
     blob: &TextBlob,
@@ -253,57 +252,58 @@ fn line_glyph(
     if raw.is_empty() {
         return None;
     }
-    let mut text = raw.clone();
-    // The operator slot: from the line's first ink, about a character wide.
-    let h = l.y1 - l.y0;
-    let (x0, x1) = (l.x0, l.x0 + (h as f32 * 0.75) as usize);
-    let mask = crate::comparison::Mask {
-        data: &r.mask,
-        w: r.img.width,
-        h: r.img.height,
-    };
-    let seen = first
-        .then(|| crate::comparison::comparison_with_bar(&mask, x0, x1, l.y0, l.y1))
-        .flatten();
-    if seen.is_some() {
-        let first_at = d.positions.first().copied().unwrap_or(0.0) * (l.x1 - l.x0) as f32;
-        let starts_with_digit = text.starts_with(|c: char| c.is_ascii_digit());
-        if starts_with_digit && first_at > h as f32 * 0.6 {
-            // An operator the engine did not read at all, before the number.
-            let probe = format!("?{text}");
-            let mended = crate::comparison::mend_head(&probe, seen);
-            if mended != probe {
-                text = mended;
-            }
-        } else {
-            text = crate::comparison::mend_head(&text, seen);
-        }
-    }
-    let rewrite = (text != raw).then(|| {
-        Box::new(OcrRewrite {
-            raw: raw.clone(),
-            rewritten: text.clone(),
-            why: crate::comparison::SETTLED_WHY.to_string(),
-            doubtful: false,
-        })
-    });
+    let head = first.then(|| head_chevron(r, l, &d, &raw)).flatten();
     let (bx0, by0, _, _) = blob.bbox;
     let a = page.pixel_to_page((bx0 + l.x0) as f32, (by0 + l.y0) as f32);
     let b = page.pixel_to_page((bx0 + l.x1) as f32, (by0 + l.y1) as f32);
     let bbox = Rect::new(a.x, a.y, b.x, b.y);
     Some(Glyph {
-        text,
+        text: raw,
         bbox,
         font_size: bbox.height(),
         invisible: false,
         origin: GlyphOrigin::Ocr(OcrReading {
             confidence: d.confidence,
             engine: OcrEngineId::PpOcr,
-            rewrite,
+            rewrite: None,
             unsure: unsure_chars(&d),
+            head,
         }),
         overdrawn: 0,
     })
+}
+
+/// Width of the operator slot at a line's head, in line heights: about a
+/// character. Judgment, as Tesseract's `OPERATOR_WIDTH_SHARE`.
+const OPERATOR_SLOT_EM: f32 = 0.75;
+
+/// How far right of the line's first ink the first character read may
+/// start, in line heights, before the ink before it counts as unread (an
+/// operator the engine gave nothing for). Judgment: a character's own
+/// side bearing is well under half a line height.
+const UNREAD_HEAD_EM: f32 = 0.6;
+
+/// What the pixels show at the head of line `l`: a barred chevron in the
+/// slot from its first ink, and whether the engine's first character
+/// (`text`'s, at the decoder's first position) starts after it.
+fn head_chevron(
+    r: &Rendered,
+    l: &lines::Line,
+    d: &ctc::Decoded,
+    text: &str,
+) -> Option<HeadChevron> {
+    let h = l.y1 - l.y0;
+    let (x0, x1) = (l.x0, l.x0 + (h as f32 * OPERATOR_SLOT_EM) as usize);
+    let mask = crate::comparison::Mask {
+        data: &r.mask,
+        w: r.img.width,
+        h: r.img.height,
+    };
+    let pointing = crate::comparison::comparison_with_bar(&mask, x0, x1, l.y0, l.y1)?;
+    let first_at = d.positions.first().copied().unwrap_or(0.0) * (l.x1 - l.x0) as f32;
+    let unread =
+        text.starts_with(|c: char| c.is_ascii_digit()) && first_at > h as f32 * UNREAD_HEAD_EM;
+    Some(HeadChevron { pointing, unread })
 }
 
 /// Margin over the runner-up under which a character is reported unsure.
