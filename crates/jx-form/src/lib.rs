@@ -24,6 +24,7 @@ pub mod indicators;
 pub mod labels;
 pub mod locate;
 pub mod normalize;
+pub mod places;
 pub mod plausible;
 pub mod record;
 pub mod split;

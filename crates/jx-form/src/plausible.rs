@@ -11,7 +11,9 @@
 //! * [`check_form`]: counts with a fraction, percentages over 100, numbers
 //!   with three decimals, dates outside the form's year, a start after the
 //!   end, and every OCR-read amount of a funds sum that does not add up (the
-//!   form's own arithmetic says one of them is wrong, not which).
+//!   form's own arithmetic says one of them is wrong, not which), and a
+//!   department or implementer whose place name is no place but one
+//!   character from one ([`crate::places`]).
 //! * [`check_volume`]: the same department or implementer read a character
 //!   or two differently on other forms of the file.
 
@@ -38,7 +40,8 @@ const END_YEARS: (i32, i32) = (1, 5);
 
 /// Characters that tell two names apart when they differ in them alone:
 /// numbers and directions (第一中学 / 第二中学, 城东 / 城西).
-const DISTINGUISHING: &str = "〇零一二三四五六七八九十百0123456789东南西北中上下前后新老大小";
+pub(crate) const DISTINGUISHING: &str =
+    "〇零一二三四五六七八九十百0123456789东南西北中上下前后新老大小";
 
 /// Largest edit distance, and share of a reading's characters, at which two
 /// readings of a department on one file count as the same name read
@@ -49,12 +52,12 @@ const MAX_VOLUME_EDITS: usize = 2;
 const MIN_VOLUME_CHARS_PER_EDIT: usize = 6;
 
 /// Whether the field at `path` was read by OCR.
-fn by_ocr(f: &FormRecord, path: &str) -> bool {
+pub(crate) fn by_ocr(f: &FormRecord, path: &str) -> bool {
     f.provenance.get(path).is_some_and(|p| p.read_by_ocr())
 }
 
 /// A warning of `code` on `path`, placed where the field was read.
-fn doubt(f: &FormRecord, code: Code, path: &str, why: String) -> Diagnostic {
+pub(crate) fn doubt(f: &FormRecord, code: Code, path: &str, why: String) -> Diagnostic {
     let d = Diagnostic::new(code, path, why);
     match f.provenance.get(path) {
         Some(p) => d.at(p.page, p.bbox),
@@ -106,6 +109,7 @@ pub fn check_form(f: &mut FormRecord) {
     }
     found.extend(date_doubts(f));
     found.extend(sum_doubts(f));
+    found.extend(crate::places::place_doubts(f));
     f.warnings.extend(found);
 }
 
