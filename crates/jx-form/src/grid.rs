@@ -3,6 +3,7 @@
 //! two (its top part at the foot of one page, the rest at the head of the
 //! next) becomes one row again.
 
+use crate::ink::{UnreadInk, unread_ink};
 use crate::labels::{Label, label_of, nearest_label};
 use crate::taxonomy;
 use jx_model::{Cell, Extraction, HeadChevron, OcrEngineId, OcrRewrite, Rect, Table, UnsureChar};
@@ -12,6 +13,8 @@ use jx_model::{Cell, Extraction, HeadChevron, OcrEngineId, OcrRewrite, Rect, Tab
 pub struct Piece {
     pub page: u32,
     pub bbox: Rect,
+    /// OCR: the piece's text ink left unread ([`crate::ink`]).
+    pub unread: Option<UnreadInk>,
 }
 
 /// A cell of the joined grid.
@@ -135,6 +138,7 @@ impl FormGrid {
                         pieces: vec![Piece {
                             page: table.page,
                             bbox: c.bbox,
+                            unread: unread_ink(c),
                         }],
                         overdrawn: c.overdrawn,
                         confidence: c.confidence,
@@ -154,6 +158,7 @@ impl FormGrid {
                         Piece {
                             page: table.page,
                             bbox: c.bbox,
+                            unread: unread_ink(c),
                         },
                         c,
                     );
@@ -168,9 +173,13 @@ impl FormGrid {
                         if let Some(i) = best {
                             self.cells[i].append(
                                 text,
+                                // A run of a cell shared out: which
+                                // run its unread ink belongs to is
+                                // not known.
                                 Piece {
                                     page: table.page,
                                     bbox: *bbox,
+                                    unread: None,
                                 },
                                 c,
                             );
@@ -358,6 +367,7 @@ mod tests {
             rewrites: Vec::new(),
             unsure: Vec::new(),
             head: None,
+            ink: None,
         }
     }
 

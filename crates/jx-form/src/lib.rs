@@ -21,6 +21,7 @@ pub mod fields;
 pub mod grammar;
 pub mod grid;
 pub mod indicators;
+pub mod ink;
 pub mod labels;
 pub mod locate;
 pub mod normalize;

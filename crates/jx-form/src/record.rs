@@ -145,6 +145,14 @@ impl Recorder {
             self.diagnostics
                 .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(page, bbox));
         }
+        for p in &cell.pieces {
+            if let Some(u) = p.unread {
+                self.diagnostics.warn(
+                    Diagnostic::new(Code::LowOcrConfidence, path, u.why())
+                        .at(p.page, p.bbox.rounded()),
+                );
+            }
+        }
     }
 
     /// OCR text with the look-alikes of brackets and dashes mended, each
@@ -276,6 +284,7 @@ mod tests {
             pieces: vec![Piece {
                 page: 1,
                 bbox: Rect::new(0.0, 0.0, 10.0, 10.0),
+                unread: None,
             }],
             overdrawn: 0,
             confidence: Some(0.9),

@@ -32,17 +32,12 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
     let mut outside: Vec<&Glyph> = Vec::new();
     let index: Vec<CellIndex> = frames.iter().map(CellIndex::new).collect();
     for g in visible {
-        let c = g.bbox.center();
-        let hit = frames
-            .iter()
-            .zip(&index)
-            .enumerate()
-            .find_map(|(ti, (f, ix))| ix.cell_at(f, c).map(|ci| (ti, ci)));
-        match hit {
+        match cell_of(&frames, &index, g.bbox.center()) {
             Some((ti, ci)) => per_cell[ti][ci].push(g),
             None => outside.push(g),
         }
     }
+    let ink = ink_per_cell(page, &frames, &index);
     // Text over-running its row is a text layer's habit (a spreadsheet's
     // wrapped cell); the OCR chain reads each cell's own pixels, so what it
     // read belongs to that cell, however its boxes stack.
@@ -54,7 +49,8 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
     let tables = frames
         .iter()
         .zip(per_cell)
-        .map(|(f, glyphs)| Table {
+        .zip(ink)
+        .map(|((f, glyphs), ink)| Table {
             page: page.number,
             bbox: f.bbox,
             col_edges: f.col_edges.clone(),
@@ -63,7 +59,8 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
                 .cells
                 .iter()
                 .zip(glyphs)
-                .map(|(fc, gs)| {
+                .zip(ink)
+                .map(|((fc, gs), ink)| {
                     let a = text::assemble(&gs, opts);
                     Cell {
                         row: fc.row,
@@ -79,6 +76,7 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
                         rewrites: a.rewrites,
                         unsure: a.unsure,
                         head: a.head,
+                        ink,
                     }
                 })
                 .collect(),
@@ -94,6 +92,36 @@ pub fn reconstruct(page: &PageContent, opts: &GridOptions) -> PageLayout {
         tables,
         lines: free_lines(page.number, &outside, opts),
     }
+}
+
+/// The page's ink extents ([`PageContent::ink`]) by frame and cell: each
+/// in the cell its centre falls in.
+fn ink_per_cell(
+    page: &PageContent,
+    frames: &[TableFrame],
+    index: &[CellIndex],
+) -> Vec<Vec<Option<jx_model::InkExtent>>> {
+    let mut out: Vec<Vec<Option<jx_model::InkExtent>>> =
+        frames.iter().map(|f| vec![None; f.cells.len()]).collect();
+    for ink in &page.ink {
+        if let Some((ti, ci)) = cell_of(frames, index, ink.bbox.center()) {
+            out[ti][ci] = Some(*ink);
+        }
+    }
+    out
+}
+
+/// The (frame, cell) holding point `p`, if any.
+fn cell_of(
+    frames: &[TableFrame],
+    index: &[CellIndex],
+    p: jx_model::Point,
+) -> Option<(usize, usize)> {
+    frames
+        .iter()
+        .zip(index)
+        .enumerate()
+        .find_map(|(ti, (f, ix))| ix.cell_at(f, p).map(|ci| (ti, ci)))
 }
 
 /// Which cell of a frame holds a point, found by binary search over the
@@ -218,6 +246,7 @@ mod tests {
                 Rule::vertical(200.0, 20.0, 44.0, 0.5),
             ],
             extraction,
+            ink: Vec::new(),
         }
     }
 

@@ -471,6 +471,7 @@ fn read_scanned(
                     glyphs: Vec::new(),
                     rules: Vec::new(),
                     extraction: Extraction::Ocr,
+                    ink: Vec::new(),
                 },
                 turned: None,
             }),

@@ -238,7 +238,8 @@ pub fn turn_scores(
     Ok((whole, scores))
 }
 
-/// The whole page read: every cell of its tables and the lines outside.
+/// The whole page read: every cell of its tables and the lines outside,
+/// with each cell's text ink beside what was read from it.
 fn read_whole(framed: &Framed, engine: &dyn Recognizer) -> Result<PageContent, OcrError> {
     let cells: Vec<Rect> = framed.cells().collect();
     let mut glyphs: Vec<_> = engine
@@ -247,7 +248,12 @@ fn read_whole(framed: &Framed, engine: &dyn Recognizer) -> Result<PageContent, O
         .flatten()
         .collect();
     glyphs.extend(engine.read_outside(&framed.page, &framed.tables())?);
-    Ok(framed.page.to_page_content(glyphs))
+    let mut content = framed.page.to_page_content(glyphs);
+    content.ink = jx_ocr::cell_ink(&framed.page, &cells)
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(content)
 }
 
 /// The recogniser's mean confidence on a sample of the page: the cells

@@ -179,6 +179,7 @@ fn layout(number: u32, bbox: Rect, texts: &[&str]) -> PageLayout {
             rewrites: Vec::new(),
             unsure: Vec::new(),
             head: None,
+            ink: None,
         })
         .collect();
     PageLayout {

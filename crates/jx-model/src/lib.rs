@@ -31,8 +31,9 @@ pub use geometry::{Point, Rect};
 pub use manifest::{FileRow, Manifest, PageRole, Problem, ProblemCode, Status, Unmapped};
 pub use money::Money;
 pub use page::{
-    Extraction, Glyph, GlyphOrigin, HeadChevron, LookalikeProfile, MAX_PAGE_PIXELS, OcrEngineId,
-    OcrReading, OcrRewrite, PageContent, PageRaster, Pointing, Rule, RuleAxis, UnsureChar,
+    Extraction, Glyph, GlyphOrigin, HeadChevron, InkExtent, LookalikeProfile, MAX_PAGE_PIXELS,
+    OcrEngineId, OcrReading, OcrRewrite, PageContent, PageRaster, Pointing, Rule, RuleAxis,
+    UnsureChar,
 };
 pub use path::{BadPath, FieldPath, Step};
 pub use record::FormRecord;

@@ -295,6 +295,27 @@ pub struct PageContent {
     pub glyphs: Vec<Glyph>,
     pub rules: Vec<Rule>,
     pub extraction: Extraction,
+    /// Image pages: the text ink found in each table cell read (rules and
+    /// specks removed), evidence the form layer weighs against what was
+    /// read from it. Empty for a text layer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ink: Vec<InkExtent>,
+}
+
+/// The text ink of one box of an image page: the box round its kept ink
+/// (rules, specks and lone dust removed) and the height of its lines, in
+/// page points. Ink beyond every line a recogniser read from the box is
+/// ink left unread (a dropped line, a faint stretch).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct InkExtent {
+    pub bbox: Rect,
+    /// Height of one line of the box's text (its characters' height), as
+    /// the box's own ink shows it: two lines set close may look like one
+    /// line twice as tall.
+    pub line_height: f32,
+    /// The height of a line of the page's print: a high percentile of its
+    /// boxes' [`InkExtent::line_height`] (an ideograph's, not a digit's).
+    pub page_line_height: f32,
 }
 
 /// The pixels of a page that has to be read by OCR.

@@ -2,7 +2,7 @@
 //! lines of a page that lie outside any table.
 
 use crate::geometry::Rect;
-use crate::page::{Extraction, HeadChevron, OcrEngineId, OcrRewrite, UnsureChar};
+use crate::page::{Extraction, HeadChevron, InkExtent, OcrEngineId, OcrRewrite, UnsureChar};
 use serde::{Deserialize, Serialize};
 
 /// One cell of a table grid. A merged cell spans several grid rows or columns;
@@ -38,6 +38,10 @@ pub struct Cell {
     /// barred chevron), for the form's grammar to settle the operator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<HeadChevron>,
+    /// OCR: the text ink found in the cell ([`InkExtent`]), to weigh
+    /// against the boxes of `runs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ink: Option<InkExtent>,
 }
 
 impl Cell {
@@ -64,6 +68,7 @@ impl Cell {
             rewrites: Vec::new(),
             unsure: Vec::new(),
             head: None,
+            ink: None,
         }
     }
 

@@ -2,6 +2,28 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+/// Width of an ideograph or a full-width sign, in line heights, as forms
+/// print them: square.
+const IDEOGRAPH_EM: f32 = 1.0;
+/// Width of a digit, a Latin letter, an ASCII sign or a space, in line
+/// heights: about half an ideograph (Song and Hei faces).
+const NARROW_EM: f32 = 0.5;
+
+/// How wide `text` prints, in line heights: the room its characters take
+/// on a line (evidence of characters left unread where a line of ink is
+/// much wider).
+pub fn printed_em(text: &str) -> f32 {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                NARROW_EM
+            } else {
+                IDEOGRAPH_EM
+            }
+        })
+        .sum()
+}
+
 /// `text` with its white space removed.
 pub fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()

@@ -54,12 +54,6 @@ const SECOND_LOOK_MARGIN: f32 = 0.5;
 const SECOND_LOOK_PPOCR: f32 = 0.95;
 const SECOND_LOOK_TESSERACT: f32 = 0.85;
 
-/// Width of a character in line heights, as the forms print them: an
-/// ideograph (or a full-width sign) is square; a digit, a Latin letter, an
-/// ASCII sign or a space about half as wide (Song and Hei faces).
-const IDEOGRAPH_EM: f32 = 1.0;
-const NARROW_EM: f32 = 0.5;
-
 /// How much wider than its characters a line of ink may be before part of
 /// it is taken for unread: 1.6 times, plus one line height for the
 /// padding of the crop. Judgment (print spaced out in a wide cell reads
@@ -74,18 +68,7 @@ fn leaves_ink_unread(g: &Glyph) -> bool {
     if h <= 0.0 {
         return false;
     }
-    let read_em: f32 = g
-        .text
-        .chars()
-        .map(|c| {
-            if c.is_ascii() {
-                NARROW_EM
-            } else {
-                IDEOGRAPH_EM
-            }
-        })
-        .sum();
-    w / h > UNREAD_INK_SLACK * read_em + 1.0
+    w / h > UNREAD_INK_SLACK * jx_model::text::printed_em(&g.text) + 1.0
 }
 
 /// Whether a first reading of a cell must be read by the other engine too,

@@ -87,6 +87,7 @@ mod testimg;
 pub mod words;
 
 pub use binarize::InkImage;
+pub use crops::cell_ink;
 pub use engine::OcrEngine;
 pub use orient::{Turn, turn_raster};
 pub use prepare::{EDGE_MARGIN_INCH, MAX_PIXELS, PreparedPage, prepare};

@@ -139,6 +139,7 @@ impl PreparedPage {
             glyphs,
             rules: self.rules.clone(),
             extraction: jx_model::Extraction::Ocr,
+            ink: Vec::new(),
         }
     }
 }

@@ -350,6 +350,7 @@ impl PdfFile {
                 glyphs,
                 rules: device.rules,
                 extraction: Extraction::Text,
+                ink: Vec::new(),
             },
             images: device.images,
             warnings: std::mem::take(&mut *warnings.lock().unwrap_or_else(|e| e.into_inner())),
