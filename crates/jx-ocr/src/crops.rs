@@ -332,6 +332,17 @@ const MAX_STROKE_ASPECT: u32 = 6;
 /// name). A judgment, not measured.
 const PIECE_GAP_HEIGHTS: u32 = 2;
 
+/// Outside tables, a component at least this share of the page's height
+/// (numerator, denominator) is a blot, not print: a scanner's edge shadow
+/// or a page-sized smear would chain lines together. A judgment, not
+/// measured (set with the first reading of text outside tables, caeff7f).
+const BLOT_HEIGHT_SHARE: (usize, usize) = (1, 4);
+
+/// Outside tables, a component at least this share of the page's width
+/// (numerator, denominator) is a blot, not print, as for
+/// [`BLOT_HEIGHT_SHARE`]. A judgment, not measured (caeff7f, with it).
+const BLOT_WIDTH_SHARE: (usize, usize) = (3, 4);
+
 /// The text lines outside the tables, as blobs to read one by one.
 pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlob> {
     let ink: &InkImage = &page.ink;
@@ -349,8 +360,8 @@ pub(crate) fn outside_blobs(page: &PreparedPage, tables: &[Rect]) -> Vec<TextBlo
     let (wu, hu) = (w as u32, h as u32);
     let ok = |c: &Component| {
         c.area >= s.speck_area
-            && (c.height() as usize) < h / 4
-            && (c.width() as usize) < w * 3 / 4
+            && (c.height() as usize) < h * BLOT_HEIGHT_SHARE.0 / BLOT_HEIGHT_SHARE.1
+            && (c.width() as usize) < w * BLOT_WIDTH_SHARE.0 / BLOT_WIDTH_SHARE.1
             && c.x1 > el
             && c.y1 > et
             && c.x0 + er < wu

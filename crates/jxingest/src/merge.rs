@@ -78,11 +78,38 @@ pub fn merge(args: &MergeArgs) -> Result<i32> {
     let rows = join_rows(&parts)?;
     note_missing_shards(&parts, args.quiet);
 
+    let out = prepare_out(args, &parts)?;
+    let (mut sinks, mut errors) = outputs::sinks(&args.outputs, out);
+    let mut files = Vec::with_capacity(rows.len());
+    for (row, from) in rows.into_values() {
+        files.push(merge_row(row, from, out, &mut sinks, &mut errors));
+    }
+    let manifest = Manifest {
+        tool,
+        version,
+        options,
+        files,
+    };
+    finish_outputs(out, &manifest, &mut sinks, &mut errors)?;
+    for e in &errors {
+        eprintln!("jxingest merge: error: {e}");
+    }
+    if !args.quiet {
+        say_merged(&manifest, parts.len(), out);
+    }
+    let trouble = manifest.files.iter().any(|f| f.status.is_trouble()) || !errors.is_empty();
+    Ok(i32::from(trouble))
+}
+
+/// The output folder, made ready before any row is copied: created if
+/// missing, refused when it is one of the inputs, cleared of an
+/// interrupted run's temporary files, and given every part's verdicts.
+fn prepare_out<'a>(args: &'a MergeArgs, parts: &[Part]) -> Result<&'a Path> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
     let out = args.out.as_path();
     let out_real = out.canonicalize()?;
-    for p in &parts {
+    for p in parts {
         if p.dir.canonicalize()? == out_real {
             bail!(
                 "--out {} is one of the inputs: merge into a new folder",
@@ -93,76 +120,91 @@ pub fn merge(args: &MergeArgs) -> Result<i32> {
     remove_leftover_temps(out);
     // Every part's verdicts go into OUT's log (the documents copied hold
     // them applied already): nothing a person decided is left behind.
-    for p in &parts {
+    for p in parts {
         crate::verdicts::load(out, Some(&p.dir.join(jx_sink::verdicts::FILE_NAME)))?;
     }
+    Ok(out)
+}
 
-    let (mut sinks, mut errors) = outputs::sinks(&args.outputs, out);
-    let mut files = Vec::with_capacity(rows.len());
-    for (row, from) in rows.into_values() {
-        let mut row = row.clone();
-        let forms = match copy_forms(&from.dir, out, &row) {
-            Ok(forms) => forms,
-            Err(e) => {
-                // As a run does when it cannot write a file's documents.
-                errors.push(format!("{}: {e:#}", row.path));
-                row.status = Status::Failed;
-                row.outputs.clear();
-                row.forms = 0;
-                row.problems.push(jx_model::Problem::file(
-                    jx_model::ProblemCode::WriteFailed,
-                    format!("{e:#}"),
-                ));
-                row.summarize_reason();
-                Vec::new()
-            }
-        };
-        let file = FileOutput {
-            row: &row,
-            forms: &forms,
-            carried: true,
-        };
-        for s in sinks.iter_mut() {
-            if let Err(e) = s.file(&file) {
-                errors.push(format!("{}: {e}", s.describe()));
-            }
+/// One row of the merged manifest: its form files copied from the part
+/// that holds it and its documents fed to the sinks as carried over, as a
+/// run feeds a resumed file. A copy that fails fails the row; the error
+/// joins `errors`.
+fn merge_row(
+    row: &FileRow,
+    from: &Part,
+    out: &Path,
+    sinks: &mut [Box<dyn Sink>],
+    errors: &mut Vec<String>,
+) -> FileRow {
+    let mut row = row.clone();
+    let forms = match copy_forms(&from.dir, out, &row) {
+        Ok(forms) => forms,
+        Err(e) => {
+            // As a run does when it cannot write a file's documents.
+            errors.push(format!("{}: {e:#}", row.path));
+            row.status = Status::Failed;
+            row.outputs.clear();
+            row.forms = 0;
+            row.problems.push(jx_model::Problem::file(
+                jx_model::ProblemCode::WriteFailed,
+                format!("{e:#}"),
+            ));
+            row.summarize_reason();
+            Vec::new()
         }
-        files.push(row);
-    }
-    let manifest = Manifest {
-        tool,
-        version,
-        options,
-        files,
     };
+    let file = FileOutput {
+        row: &row,
+        forms: &forms,
+        carried: true,
+    };
+    for s in sinks.iter_mut() {
+        if let Err(e) = s.file(&file) {
+            errors.push(format!("{}: {e}", s.describe()));
+        }
+    }
+    row
+}
+
+/// Writes the merged manifest (an error there ends the merge), removes a
+/// journal an earlier run into OUT left, and finishes the other sinks,
+/// whose errors join `errors`: the manifest is written once every row is.
+fn finish_outputs(
+    out: &Path,
+    manifest: &Manifest,
+    sinks: &mut [Box<dyn Sink>],
+    errors: &mut Vec<String>,
+) -> Result<()> {
     JsonTree::new(out)
-        .finish(&manifest)
+        .finish(manifest)
         .with_context(|| format!("cannot write {}", out.join(MANIFEST).display()))?;
     // A journal left by an earlier run into OUT would speak for rows that
     // the manifest now holds.
     let _ = std::fs::remove_file(out.join(JOURNAL));
     for s in sinks.iter_mut() {
-        if let Err(e) = s.finish(&manifest) {
+        if let Err(e) = s.finish(manifest) {
             errors.push(format!("{}: {e}", s.describe()));
         }
     }
-    for e in &errors {
-        eprintln!("jxingest merge: error: {e}");
-    }
-    if !args.quiet {
-        let forms: usize = manifest.files.iter().map(|f| f.forms).sum();
-        eprintln!(
-            "jxingest merge: {} output(s): {} file(s), {} form(s) merged into {}",
-            parts.len(),
-            manifest.files.len(),
-            forms,
-            out.display()
-        );
-    }
-    let trouble = manifest.files.iter().any(|f| f.status.is_trouble()) || !errors.is_empty();
-    Ok(i32::from(trouble))
+    Ok(())
 }
 
+/// The merge's one line on stderr: how many outputs, files and forms went
+/// into which folder.
+fn say_merged(manifest: &Manifest, parts: usize, out: &Path) {
+    let forms: usize = manifest.files.iter().map(|f| f.forms).sum();
+    eprintln!(
+        "jxingest merge: {} output(s): {} file(s), {} form(s) merged into {}",
+        parts,
+        manifest.files.len(),
+        forms,
+        out.display()
+    );
+}
+
+/// One input's finished manifest, or why it has none (an unfinished run
+/// is told apart from a folder that is no output).
 fn read_part(dir: &Path) -> Result<Part> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path).with_context(|| {

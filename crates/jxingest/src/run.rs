@@ -27,69 +27,18 @@ pub const ORT_DYLIB_VAR: &str = "JXINGEST_ORT_DYLIB";
 
 /// Runs the job; the exit status (0 or 1).
 pub fn run(args: &Args) -> Result<i32> {
-    let walked = walk::pdfs(&args.input)
-        .with_context(|| format!("cannot read input {}", args.input.display()))?;
-    let walked = match args.shard {
-        Some(shard) => walked.shard(shard),
-        None => walked,
-    };
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
-    let out = args.out.as_path();
-    jx_sink::atomic::remove_leftover_temps(out);
+    let walked = walk_input(args)?;
+    let out = prepare_out(args)?;
     let kept = verdicts::load(out, args.verdicts.as_deref())?;
-    let ort_dylib = std::env::var_os(ORT_DYLIB_VAR)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let ocr_engine = choose_engine(args, ort_dylib.as_deref())?;
-    let settings = Settings {
-        tessdata: args.tessdata.clone(),
-        ocr_engine,
-        ppocr_models: args.ppocr_models.clone(),
-        read_every_cell: args.read_every_cell,
-        ort_dylib,
-    };
+    let settings = settings_for(args)?;
     let installed = settings.installed();
     say_missing_parts(&installed);
     let options = walk::options_with_shard(settings.fingerprint(&installed), args.shard);
     let inputs = &walked.inputs;
-
-    // Rows carried over from an earlier run (--resume), and the rest to do.
-    let previous = if args.resume {
-        manifest::previous_rows(out, &options)
-    } else {
-        Default::default()
-    };
-    let carried: Vec<Option<FileRow>> = inputs
-        .par_iter()
-        .map(|input| {
-            previous
-                .get(&input.rel)
-                .filter(|prev| {
-                    still_valid(prev, &input.path, out) && !verdicts::pending(&kept, prev, out)
-                })
-                .cloned()
-        })
-        .collect();
-    let todo: Vec<usize> = (0..inputs.len())
-        .filter(|i| carried[*i].is_none())
-        .collect();
-    let carried: Vec<FileRow> = carried.into_iter().flatten().collect();
+    let (carried, todo) = carry_over(args.resume, inputs, out, &options, &kept);
     let journal = Journal::start(out, &options, &carried)
         .with_context(|| format!("cannot write to output folder {}", out.display()))?;
-
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let workers = jobs.min(todo.len()).max(1);
-    let limits = Limits {
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        memory_mib: args.max_memory,
-        // Each thread of a worker reserves address space under its memory
-        // cap (glibc gives each a 64 MiB malloc arena): at most 8.
-        threads: jobs.min(8),
-    };
+    let (workers, limits) = workers_and_limits(args, todo.len());
     let started = Instant::now();
     let mut tree = JsonTree::new(out);
     let (mut sinks, open_errors) = outputs::sinks(&args.outputs, out);
@@ -112,19 +61,145 @@ pub fn run(args: &Args) -> Result<i32> {
         feed.carried(row.clone(), out);
     }
     for u in &walked.unlisted {
-        let mut row = FileRow::new(&u.rel);
-        row.problems
-            .push(Problem::file(ProblemCode::InputUnreadable, &u.why));
-        row.summarize_reason();
-        feed.file(row, Vec::new());
+        feed.file(unlisted_row(u), Vec::new());
     }
+    read_all(&mut feed, inputs, &todo, workers, &limits, &settings);
+    let Feed {
+        rows,
+        mut errors,
+        tally,
+        ..
+    } = feed;
+    let manifest = finish_outputs(&mut tree, &mut sinks, rows, options, &mut errors)?;
+    journal.finish(out);
+    progress.finish();
+    for e in &errors {
+        eprintln!("jxingest: error: {e}");
+    }
+    if !args.quiet {
+        let review = review_index.as_deref();
+        say_summary(args, &manifest, &tally, carried.len(), review, started);
+    }
+    let trouble = manifest.files.iter().any(|f| f.status.is_trouble()) || !errors.is_empty();
+    Ok(i32::from(trouble))
+}
+
+/// The PDFs under the input, cut to this run's shard (`--shard K/N`):
+/// the walk is the one thing read before the output folder is made.
+fn walk_input(args: &Args) -> Result<walk::Walk> {
+    let walked = walk::pdfs(&args.input)
+        .with_context(|| format!("cannot read input {}", args.input.display()))?;
+    Ok(match args.shard {
+        Some(shard) => walked.shard(shard),
+        None => walked,
+    })
+}
+
+/// The output folder, created if missing and cleared of the temporary
+/// files an interrupted run left there, before anything reads it.
+fn prepare_out(args: &Args) -> Result<&Path> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    let out = args.out.as_path();
+    jx_sink::atomic::remove_leftover_temps(out);
+    Ok(out)
+}
+
+/// How files are read in this run: the one place the environment is asked
+/// for ONNX Runtime's library ([`ORT_DYLIB_VAR`]) and the engine is chosen,
+/// so the workers and the options fingerprint see the same settings.
+fn settings_for(args: &Args) -> Result<Settings> {
+    let ort_dylib = std::env::var_os(ORT_DYLIB_VAR)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let ocr_engine = choose_engine(args, ort_dylib.as_deref())?;
+    Ok(Settings {
+        tessdata: args.tessdata.clone(),
+        ocr_engine,
+        ppocr_models: args.ppocr_models.clone(),
+        read_every_cell: args.read_every_cell,
+        ort_dylib,
+    })
+}
+
+/// Splits the inputs into the rows carried over from an earlier run
+/// (`--resume` only; see [`still_valid`], and no verdict pending for
+/// them) and the indices of the inputs still to read, in input order.
+fn carry_over(
+    resume: bool,
+    inputs: &[walk::Input],
+    out: &Path,
+    options: &str,
+    kept: &jx_sink::verdicts::Kept,
+) -> (Vec<FileRow>, Vec<usize>) {
+    let previous = if resume {
+        manifest::previous_rows(out, options)
+    } else {
+        Default::default()
+    };
+    let carried: Vec<Option<FileRow>> = inputs
+        .par_iter()
+        .map(|input| {
+            previous
+                .get(&input.rel)
+                .filter(|prev| {
+                    still_valid(prev, &input.path, out) && !verdicts::pending(kept, prev, out)
+                })
+                .cloned()
+        })
+        .collect();
+    let todo: Vec<usize> = (0..inputs.len())
+        .filter(|i| carried[*i].is_none())
+        .collect();
+    (carried.into_iter().flatten().collect(), todo)
+}
+
+/// How many workers read at once (`--jobs`, else one per core; never more
+/// than there are files to read) and the limits each worker is held to.
+fn workers_and_limits(args: &Args, todo: usize) -> (usize, Limits) {
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let workers = jobs.min(todo).max(1);
+    let limits = Limits {
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        memory_mib: args.max_memory,
+        // Each thread of a worker reserves address space under its memory
+        // cap (glibc gives each a 64 MiB malloc arena): at most 8.
+        threads: jobs.min(8),
+    };
+    (workers, limits)
+}
+
+/// The row of a folder the walk could not list: its problem, and no forms.
+fn unlisted_row(u: &walk::Unlisted) -> FileRow {
+    let mut row = FileRow::new(&u.rel);
+    row.problems
+        .push(Problem::file(ProblemCode::InputUnreadable, &u.why));
+    row.summarize_reason();
+    row
+}
+
+/// Reads the inputs `todo` names in `workers` threads, each driving its own
+/// worker process ([`Slot`]) and taking the next file when one is done;
+/// every finished file goes to `feed` on this thread, in the order files
+/// finish, so only this thread writes outputs.
+fn read_all(
+    feed: &mut Feed<'_>,
+    inputs: &[walk::Input],
+    todo: &[usize],
+    workers: usize,
+    limits: &Limits,
+    settings: &Settings,
+) {
+    let progress = feed.progress;
     let next = AtomicUsize::new(0);
     let (tx, rx) = channel::<(FileRow, Vec<FormRecord>)>();
     std::thread::scope(|s| {
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, todo, limits, settings) = (&next, &todo, &limits, &settings);
-            let progress = &progress;
+            let next = &next;
             s.spawn(move || {
                 let mut slot = Slot::new(limits.clone());
                 loop {
@@ -146,12 +221,18 @@ pub fn run(args: &Args) -> Result<i32> {
             feed.file(row, forms);
         }
     });
-    let Feed {
-        mut rows,
-        mut errors,
-        tally,
-        ..
-    } = feed;
+}
+
+/// The manifest of the run, rows sorted by path, written by the JSON tree
+/// (an error there ends the run) and then given to the other sinks, whose
+/// errors join `errors`: the manifest is written last, once every file is.
+fn finish_outputs(
+    tree: &mut JsonTree,
+    sinks: &mut [Box<dyn Sink>],
+    mut rows: Vec<FileRow>,
+    options: String,
+    errors: &mut Vec<String>,
+) -> Result<Manifest> {
     rows.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest {
         tool: "jxingest".into(),
@@ -166,25 +247,30 @@ pub fn run(args: &Args) -> Result<i32> {
             errors.push(format!("{}: {e}", s.describe()));
         }
     }
-    journal.finish(out);
-    progress.finish();
-    for e in &errors {
-        eprintln!("jxingest: error: {e}");
-    }
-    if !args.quiet {
-        let db = args.outputs.db_path(out);
-        let places = Places {
-            out,
-            review: review_index.as_deref(),
-            db: db.as_deref(),
-        };
-        eprintln!(
-            "{}",
-            crate::summary::summary(&manifest, &tally, carried.len(), &places, started.elapsed())
-        );
-    }
-    let trouble = manifest.files.iter().any(|f| f.status.is_trouble()) || !errors.is_empty();
-    Ok(i32::from(trouble))
+    Ok(manifest)
+}
+
+/// The closing summary on stderr: what was read and how, and where the
+/// outputs are (the folder, the review site, the database).
+fn say_summary(
+    args: &Args,
+    manifest: &Manifest,
+    tally: &Tally,
+    carried: usize,
+    review: Option<&Path>,
+    started: Instant,
+) {
+    let out = args.out.as_path();
+    let db = args.outputs.db_path(out);
+    let places = Places {
+        out,
+        review,
+        db: db.as_deref(),
+    };
+    eprintln!(
+        "{}",
+        crate::summary::summary(manifest, tally, carried, &places, started.elapsed())
+    );
 }
 
 /// Feeds finished files to the journal and the sinks, from one thread.
