@@ -23,7 +23,8 @@
 use crate::labels::{Label, label_of, label_read, nearest_label, normalize_label};
 use crate::taxonomy;
 use jx_model::{
-    Code, Diagnostic, Extraction, FormRecord, PageLayout, PageRole, Rect, Table, Unmapped,
+    Code, Diagnostic, Extraction, FieldPath, FormRecord, PageLayout, PageRole, Rect, Table,
+    Unmapped,
 };
 use std::collections::BTreeSet;
 
@@ -261,7 +262,8 @@ pub fn warn_lost_pages(forms: &mut [FormRecord], roles: &[PageRole]) {
             } else {
                 continue;
             };
-            f.warnings.push(Diagnostic::new(Code::PageLost, "", detail));
+            f.warnings
+                .push(Diagnostic::new(Code::PageLost, FieldPath::root(), detail));
         }
     }
 }
@@ -500,7 +502,7 @@ pub(crate) mod tests {
         p.tables.push(second);
         let mut form = record(vec![1], None);
         form.provenance.insert(
-            "project.name".into(),
+            Label::ProjectName.field_path(),
             jx_model::record::Provenance {
                 page: 1,
                 bbox: p.tables[0].cells[0].bbox.rounded(),
@@ -519,7 +521,7 @@ pub(crate) mod tests {
         // The same page with its second table read: nothing to report.
         let mut both = form;
         both.provenance.insert(
-            "project.department".into(),
+            Label::Department.field_path(),
             jx_model::record::Provenance {
                 page: 1,
                 bbox: p.tables[1].cells[0].bbox.rounded(),

@@ -3,7 +3,7 @@
 
 use crate::record::Recorder;
 use jx_model::record::Funds;
-use jx_model::{Code, Money};
+use jx_model::{Code, FieldPath, Money};
 
 /// Annual total = appropriation + carryover + other; project total =
 /// fiscal + other. Blank parts count as zero only when the total is present and at
@@ -12,7 +12,7 @@ pub fn check_sums(f: &Funds, rec: &mut Recorder) {
     let a = &f.annual;
     sum_check(
         rec,
-        "funds.annual.total",
+        FieldPath::of(&["funds", "annual", "total"]),
         &a.total,
         &[&a.appropriation, &a.carryover, &a.other],
         "年度资金申请总额 ≠ 当年财政拨款 + 上年结转资金 + 其他资金",
@@ -20,7 +20,7 @@ pub fn check_sums(f: &Funds, rec: &mut Recorder) {
     let p = &f.project_total;
     sum_check(
         rec,
-        "funds.project_total.total",
+        FieldPath::of(&["funds", "project_total", "total"]),
         &p.total,
         &[&p.fiscal, &p.other],
         "项目资金总额 ≠ 财政资金 + 其他资金",
@@ -29,7 +29,7 @@ pub fn check_sums(f: &Funds, rec: &mut Recorder) {
 
 fn sum_check(
     rec: &mut Recorder,
-    path: &str,
+    path: FieldPath,
     total: &Option<Money>,
     parts: &[&Option<Money>],
     what: &str,
@@ -40,7 +40,7 @@ fn sum_check(
     }
     let sum: Money = parts.iter().filter_map(|p| **p).sum();
     if sum != t {
-        rec.warn(Code::FundsDoNotAddUp, path, format!("{what}: {t} ≠ {sum}"));
+        rec.warn(Code::FundsDoNotAddUp, &path, format!("{what}: {t} ≠ {sum}"));
     }
 }
 

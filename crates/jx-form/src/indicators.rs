@@ -8,8 +8,8 @@ use crate::normalize;
 use crate::record::Recorder;
 use crate::taxonomy;
 use jx_model::Code;
-use jx_model::Diagnostic;
 use jx_model::record::{Indicator, IndicatorValue};
+use jx_model::{Diagnostic, FieldPath};
 
 /// The x-range of one column of the indicator table.
 #[derive(Debug, Clone, Copy)]
@@ -40,7 +40,7 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
     let Some(name_header) = grid.find(Label::Level3Header) else {
         rec.warn(
             Code::MissingSection,
-            "indicators",
+            &FieldPath::of(&["indicators"]),
             "no 三级指标 header: the indicator table was not found",
         );
         return Vec::new();
@@ -66,7 +66,7 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
             .and_then(|c| cell_in(grid, row, c))
             .filter(|c| c.row <= row);
         let i = out.len();
-        let name = rec.read_name(&format!("indicators[{i}].name"), name_cell);
+        let name = rec.read_name(&FieldPath::indicator(i).key("name"), name_cell);
         let text = value_cell.map_or_else(String::new, |v| read_value(rec, i, v));
         if name.is_empty() && text.is_empty() {
             continue;
@@ -106,7 +106,7 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
 /// Indicator `i`'s value cell read: OCR text mended by the value pattern
 /// (an operator or a unit read as a look-alike), the mending logged.
 fn read_value(rec: &mut Recorder, i: usize, v: &GridCell) -> String {
-    let path = format!("indicators[{i}].value");
+    let path = FieldPath::indicator(i).key("value");
     let read = rec.read_name(&path, v);
     let profile = rec.lookalikes_of(v);
     let ge: &[String] = profile.map_or(&[], |p| &p.ge_operator);
@@ -120,7 +120,7 @@ fn read_value(rec: &mut Recorder, i: usize, v: &GridCell) -> String {
             rec.repair(
                 Diagnostic::new(
                     Code::ValueRepaired,
-                    &path,
+                    path,
                     format!("OCR text mended by the value pattern: {what}"),
                 )
                 .change(read, mended.clone()),
@@ -154,13 +154,9 @@ fn read_level(
     col.and_then(|c| cell_in(at.grid, row, c))
         .filter(|cell| cell.row <= row && !std::ptr::eq(*cell, at.name_cell))
         .map(|cell| {
-            let t = rec.read(&format!("indicators[{i}].{which}"), cell);
-            snap_taxonomy(
-                rec,
-                &format!("indicators[{i}].{which}"),
-                t,
-                cell.read_by_ocr(),
-            )
+            let path = FieldPath::indicator(i).key(which);
+            let t = rec.read(&path, cell);
+            snap_taxonomy(rec, path, t, cell.read_by_ocr())
         })
         .filter(|t| !t.is_empty())
 }
@@ -172,7 +168,7 @@ const MAX_TAXONOMY_EDITS: usize = 2;
 
 /// Text read by OCR that is one or two characters off a taxonomy label is
 /// that label (logged); text-layer text is never changed.
-fn snap_taxonomy(rec: &mut Recorder, path: &str, text: String, by_ocr: bool) -> String {
+fn snap_taxonomy(rec: &mut Recorder, path: FieldPath, text: String, by_ocr: bool) -> String {
     if !by_ocr || text.is_empty() || taxonomy::all_labels().any(|l| l == text) {
         return text;
     }
@@ -212,14 +208,14 @@ fn resolve_levels(
     prev: Option<&(String, String)>,
     blank_starts: (bool, bool),
 ) -> (String, String) {
-    let path1 = format!("indicators[{i}].level1");
+    let path1 = FieldPath::indicator(i).key("level1");
     // A level 2 label in the 一级 column: the layout shifted the row.
     if let Some(t1) = l1.as_deref()
         && let Some(parent) = taxonomy::parent_of(t1)
         && l2.as_deref().is_none_or(|t2| t2 == t1)
     {
         rec.repair(
-            Diagnostic::new(Code::LevelRestored, &path1, format!("the 一级指标 cell holds the level-2 label {t1:?}; its level 1 is {parent:?} by the national taxonomy"))
+            Diagnostic::new(Code::LevelRestored, path1, format!("the 一级指标 cell holds the level-2 label {t1:?}; its level 1 is {parent:?} by the national taxonomy"))
                 .change(t1, parent),
         );
         return (parent.to_string(), t1.to_string());
@@ -233,10 +229,10 @@ fn resolve_levels(
         // back (where the taxonomy did not: that repair is logged
         // already); logged, so that nothing is filled in silently.
         if blank1 && got.0 == *p1 {
-            carry_note(rec, &path1, "一级指标", p1);
+            carry_note(rec, path1, "一级指标", p1);
         }
         if blank2 && got.1 == *p2 {
-            carry_note(rec, &format!("indicators[{i}].level2"), "二级指标", p2);
+            carry_note(rec, FieldPath::indicator(i).key("level2"), "二级指标", p2);
         }
     }
     got
@@ -252,7 +248,8 @@ fn restore_levels(
     l2: Option<String>,
     prev: Option<&(String, String)>,
 ) -> (String, String) {
-    let path1 = format!("indicators[{i}].level1");
+    let path1 = FieldPath::indicator(i).key("level1");
+    let path2 = FieldPath::indicator(i).key("level2");
     let carried = l1.is_none();
     let level2 = l2.or_else(|| prev.map(|p| p.1.clone())).unwrap_or_default();
     let level1 = l1.or_else(|| prev.map(|p| p.0.clone())).unwrap_or_default();
@@ -269,7 +266,7 @@ fn restore_levels(
                 "is a merged cell that spans past its rows"
             };
             rec.repair(
-                Diagnostic::new(Code::LevelRestored, &path1, format!("the 一级指标 cell of this row {how}; {level2:?} belongs to {parent:?} by the national taxonomy"))
+                Diagnostic::new(Code::LevelRestored, path1, format!("the 一级指标 cell of this row {how}; {level2:?} belongs to {parent:?} by the national taxonomy"))
                     .change(level1, parent),
             );
             (parent.to_string(), level2)
@@ -279,7 +276,7 @@ fn restore_levels(
             (level1, level2)
         }
         None if taxonomy::is_level1(&level2) => {
-            rec.warn(Code::HierarchyAsPrinted, &format!("indicators[{i}].level2"), format!("the form prints the level-1 label {level2:?} as a 二级指标 under {level1:?} (an older template); kept as printed"));
+            rec.warn(Code::HierarchyAsPrinted, &path2, format!("the form prints the level-1 label {level2:?} as a 二级指标 under {level1:?} (an older template); kept as printed"));
             (level1, level2)
         }
         _ => {
@@ -287,7 +284,7 @@ fn restore_levels(
                 rec.warn(Code::UnknownIndicatorLabel, &path1, format!("{level1:?} is not a level-1 label of the national taxonomy; kept as printed"));
             }
             if !level2.is_empty() && !taxonomy::is_level2(&level2) {
-                rec.warn(Code::UnknownIndicatorLabel, &format!("indicators[{i}].level2"), format!("{level2:?} is not a level-2 label of the national taxonomy; kept as printed"));
+                rec.warn(Code::UnknownIndicatorLabel, &path2, format!("{level2:?} is not a level-2 label of the national taxonomy; kept as printed"));
             }
             (level1, level2)
         }
@@ -296,7 +293,7 @@ fn restore_levels(
 
 /// The `level_restored` repair of a level cell left blank and given the
 /// row above's `carried` label.
-fn carry_note(rec: &mut Recorder, path: &str, which: &str, carried: &str) {
+fn carry_note(rec: &mut Recorder, path: FieldPath, which: &str, carried: &str) {
     if carried.is_empty() {
         return;
     }
@@ -357,11 +354,11 @@ mod tests {
         let above = prev("效益指标", "社会效益指标");
         let got = resolve_levels(&mut rec, 5, (None, None), Some(&above), (true, true));
         assert_eq!(got, above);
-        let paths: Vec<&str> = rec
+        let paths: Vec<String> = rec
             .diagnostics
             .repairs
             .iter()
-            .map(|d| d.path.as_str())
+            .map(|d| d.path.to_string())
             .collect();
         assert_eq!(paths, ["indicators[5].level1", "indicators[5].level2"]);
         assert!(
@@ -406,17 +403,32 @@ mod tests {
     fn ocr_taxonomy_misreads_snap_but_text_layer_never_does() {
         let mut rec = Recorder::new(0.6);
         assert_eq!(
-            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), true),
+            snap_taxonomy(
+                &mut rec,
+                FieldPath::indicator(0).key("level2"),
+                "社会效益指杯".into(),
+                true
+            ),
             "社会效益指标"
         );
         assert_eq!(rec.diagnostics.repairs[0].kind, "label_snapped");
         // Marks read inside a label are no part of it.
         assert_eq!(
-            snap_taxonomy(&mut rec, "p", "社会效益指,.标".into(), true),
+            snap_taxonomy(
+                &mut rec,
+                FieldPath::indicator(0).key("level2"),
+                "社会效益指,.标".into(),
+                true
+            ),
             "社会效益指标"
         );
         assert_eq!(
-            snap_taxonomy(&mut rec, "p", "社会效益指杯".into(), false),
+            snap_taxonomy(
+                &mut rec,
+                FieldPath::indicator(0).key("level2"),
+                "社会效益指杯".into(),
+                false
+            ),
             "社会效益指杯"
         );
     }

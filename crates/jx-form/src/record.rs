@@ -5,14 +5,14 @@
 use crate::grid::GridCell;
 use jx_model::Code;
 use jx_model::record::Provenance;
-use jx_model::{Diagnostic, Diagnostics, LookalikeProfile};
+use jx_model::{Diagnostic, Diagnostics, FieldPath, LookalikeProfile};
 use std::collections::BTreeMap;
 
 /// Diagnostics and provenance of one form, filled while its fields are read.
 #[derive(Debug, Default)]
 pub struct Recorder {
     pub diagnostics: Diagnostics,
-    pub provenance: BTreeMap<String, Provenance>,
+    pub provenance: BTreeMap<FieldPath, Provenance>,
     /// OCR confidence under which a field is flagged.
     pub low_confidence: f32,
     /// The look-alike habits of each OCR engine.
@@ -58,11 +58,11 @@ impl Recorder {
     }
 
     /// The text of `cell` as the value of the field at `path`.
-    pub fn read(&mut self, path: &str, cell: &GridCell) -> String {
+    pub fn read(&mut self, path: &FieldPath, cell: &GridCell) -> String {
         let first = cell.pieces[0];
         let bbox = first.bbox.rounded();
         self.provenance.insert(
-            path.to_string(),
+            path.clone(),
             Provenance {
                 page: first.page,
                 bbox,
@@ -85,7 +85,7 @@ impl Recorder {
     /// logged as a repair.
     fn settle_operator(
         &mut self,
-        path: &str,
+        path: &FieldPath,
         text: String,
         head: Option<jx_model::HeadChevron>,
         page: u32,
@@ -95,9 +95,13 @@ impl Recorder {
             return text;
         };
         self.diagnostics.repair(
-            Diagnostic::new(Code::OcrRewritten, path, crate::grammar::SETTLED_WHY)
-                .change(text, settled.clone())
-                .at(page, bbox),
+            Diagnostic::new(
+                Code::OcrRewritten,
+                path.clone(),
+                crate::grammar::SETTLED_WHY,
+            )
+            .change(text, settled.clone())
+            .at(page, bbox),
         );
         settled
     }
@@ -105,12 +109,12 @@ impl Recorder {
     /// Logs how `cell` was read: glyphs drawn twice, the OCR layer's
     /// rewrites (a doubtful one as a warning), and the doubts its
     /// characters' margins and confidence raise.
-    fn note_reading(&mut self, path: &str, cell: &GridCell, page: u32, bbox: [f64; 4]) {
+    fn note_reading(&mut self, path: &FieldPath, cell: &GridCell, page: u32, bbox: [f64; 4]) {
         if cell.overdrawn > 0 {
             self.diagnostics.repair(
                 Diagnostic::new(
                     Code::DuplicateGlyphs,
-                    path,
+                    path.clone(),
                     format!(
                         "{} glyph(s) drawn again at the same place (fake bold or shadow) counted once",
                         cell.overdrawn
@@ -126,7 +130,7 @@ impl Recorder {
                 } else {
                     Code::OcrRewritten
                 },
-                path,
+                path.clone(),
                 w.why.clone(),
             )
             .change(w.raw.clone(), w.rewritten.clone())
@@ -139,16 +143,16 @@ impl Recorder {
         }
         if let Some(why) = unsure_doubt(cell, self.min_char_margin) {
             self.diagnostics
-                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(page, bbox));
+                .warn(Diagnostic::new(Code::LowOcrConfidence, path.clone(), why).at(page, bbox));
         }
         for why in ocr_doubts(&cell.text, cell.confidence, self.low_confidence) {
             self.diagnostics
-                .warn(Diagnostic::new(Code::LowOcrConfidence, path, why).at(page, bbox));
+                .warn(Diagnostic::new(Code::LowOcrConfidence, path.clone(), why).at(page, bbox));
         }
         for p in &cell.pieces {
             if let Some(u) = p.unread {
                 self.diagnostics.warn(
-                    Diagnostic::new(Code::LowOcrConfidence, path, u.why())
+                    Diagnostic::new(Code::LowOcrConfidence, path.clone(), u.why())
                         .at(p.page, p.bbox.rounded()),
                 );
             }
@@ -157,11 +161,17 @@ impl Recorder {
 
     /// OCR text with the look-alikes of brackets and dashes mended, each
     /// mending logged (text-layer text never goes through this).
-    fn mend_ocr_marks(&mut self, path: &str, text: String, page: u32, bbox: [f64; 4]) -> String {
+    fn mend_ocr_marks(
+        &mut self,
+        path: &FieldPath,
+        text: String,
+        page: u32,
+        bbox: [f64; 4],
+    ) -> String {
         let text = match crate::normalize::mend_ocr_brackets(&text) {
             Some(mended) => {
                 self.diagnostics.repair(
-                    Diagnostic::new(Code::BracketRepaired, path, "OCR read an opening bracket as an angle-bracket look-alike; the closing bracket is round")
+                    Diagnostic::new(Code::BracketRepaired, path.clone(), "OCR read an opening bracket as an angle-bracket look-alike; the closing bracket is round")
                         .change(text, mended.clone())
                         .at(page, bbox),
                 );
@@ -174,7 +184,7 @@ impl Recorder {
                 self.diagnostics.repair(
                     Diagnostic::new(
                         Code::OcrRewritten,
-                        path,
+                        path.clone(),
                         "OCR read a range dash between two digits as the ideograph 一",
                     )
                     .change(text, mended.clone())
@@ -190,7 +200,7 @@ impl Recorder {
     /// (project name, departments, an indicator's name and value): marks OCR
     /// read at its head or tail (`”项目名称`, `鉴定、认定费，，`, `.及时`) are
     /// removed, logged.
-    pub fn read_name(&mut self, path: &str, cell: &GridCell) -> String {
+    pub fn read_name(&mut self, path: &FieldPath, cell: &GridCell) -> String {
         let text = self.read(path, cell);
         if !cell.read_by_ocr() {
             return text;
@@ -201,7 +211,7 @@ impl Recorder {
                 self.diagnostics.repair(
                     Diagnostic::new(
                         Code::StrayMarksRemoved,
-                        path,
+                        path.clone(),
                         "OCR read marks at the head or tail of the text that the form does not print there",
                     )
                     .change(text, clean.clone())
@@ -213,8 +223,9 @@ impl Recorder {
         }
     }
 
-    pub fn warn(&mut self, kind: Code, path: &str, detail: impl Into<String>) {
-        self.diagnostics.warn(Diagnostic::new(kind, path, detail));
+    pub fn warn(&mut self, kind: Code, path: &FieldPath, detail: impl Into<String>) {
+        self.diagnostics
+            .warn(Diagnostic::new(kind, path.clone(), detail));
     }
 
     pub fn warn_with(&mut self, d: Diagnostic) {
@@ -308,7 +319,10 @@ mod tests {
             doubtful: false,
         };
         assert_eq!(
-            rec.read("indicators[0].value", &ocr_cell("≥90", vec![settled])),
+            rec.read(
+                &FieldPath::indicator(0).key("value"),
+                &ocr_cell("≥90", vec![settled])
+            ),
             "≥90"
         );
         let r = &rec.diagnostics.repairs[0];
@@ -318,23 +332,27 @@ mod tests {
             (r.before.as_deref(), r.after.as_deref()),
             (Some(">90"), Some("≥90"))
         );
-        rec.read("project.name", &ocr_cell("璧山", vec![rec_doubt()]));
+        rec.read(
+            &FieldPath::of(&["project", "name"]),
+            &ocr_cell("璧山", vec![rec_doubt()]),
+        );
         assert_eq!(rec.diagnostics.warnings[0].kind, Code::LowOcrConfidence);
         assert_eq!(rec.diagnostics.repairs.len(), 1);
     }
 
     #[test]
     fn a_barred_chevron_at_the_head_settles_the_operator_as_a_repair() {
+        let value_path = FieldPath::indicator(2).key("value");
         let mut rec = Recorder::new(0.6);
         let mut cell = ocr_cell("之85.00(%)", vec![]);
         cell.head = Some(jx_model::HeadChevron {
             pointing: jx_model::Pointing::Right,
             unread: false,
         });
-        assert_eq!(rec.read("indicators[2].value", &cell), "≥85.00(%)");
+        assert_eq!(rec.read(&value_path, &cell), "≥85.00(%)");
         let r = &rec.diagnostics.repairs[0];
         assert_eq!(
-            (r.kind, r.path.as_str()),
+            (r.kind, r.path.to_string().as_str()),
             (Code::OcrRewritten, "indicators[2].value")
         );
         assert_eq!(
@@ -344,7 +362,7 @@ mod tests {
         // The same reading without the pixels' evidence stays as read.
         let mut rec = Recorder::new(0.6);
         let cell = ocr_cell("之85.00(%)", vec![]);
-        assert_eq!(rec.read("indicators[2].value", &cell), "之85.00(%)");
+        assert_eq!(rec.read(&value_path, &cell), "之85.00(%)");
         assert!(rec.diagnostics.repairs.is_empty());
     }
 
@@ -386,7 +404,7 @@ mod tests {
             },
         ];
         let mut rec = Recorder::new(0.6);
-        rec.read("project.department", &cell);
+        rec.read(&FieldPath::of(&["project", "department"]), &cell);
         let w = &rec.diagnostics.warnings;
         assert_eq!(w.len(), 1, "{w:?}");
         assert_eq!(w[0].path, "project.department");

@@ -414,7 +414,7 @@ pub fn reapply(record: &mut FormRecord, kept: &[Verdict]) {
 fn stale_warning(v: &Verdict, why: &Refusal) -> Diagnostic {
     let mut d = Diagnostic::new(
         Code::VerdictStale,
-        v.path.to_string(),
+        v.path.clone(),
         format!(
             "a verdict by {} at {} was not applied: {why}; look again",
             v.by, v.at
@@ -484,7 +484,7 @@ pub fn doubts_left(record: &FormRecord) -> Vec<FieldPath> {
     let mut left: Vec<FieldPath> = record
         .warnings
         .iter()
-        .filter_map(|w| w.path.parse::<FieldPath>().ok())
+        .map(|w| w.path.clone())
         .filter(|d| !settled.iter().any(|s| d.within(s)))
         .collect();
     left.dedup();

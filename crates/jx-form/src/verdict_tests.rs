@@ -228,8 +228,11 @@ fn rows_added_and_removed_keep_the_machines_doubts_in_place() {
 #[test]
 fn a_part_of_the_form_is_settled_by_accepting_it() {
     let mut f = form();
-    f.warnings
-        .push(Diagnostic::new(Code::PageLost, "", "page 2 lost"));
+    f.warnings.push(Diagnostic::new(
+        Code::PageLost,
+        FieldPath::root(),
+        "page 2 lost",
+    ));
     settle_one(&mut f, verdict("$", Value::Null, Value::Null)).unwrap();
     assert!(doubts_left(&f).is_empty(), "the whole form accepted");
     assert_eq!(f.verification, Some(Verification::Verified));

@@ -25,8 +25,8 @@ use jx_form::FormOptions;
 use jx_form::grammar::FieldGrammar;
 use jx_grid::GridOptions;
 use jx_model::{
-    Code, Diagnostic, Extraction, FileRow, FormRecord, PageContent, PageLayout, PageRole, Problem,
-    ProblemCode, Status, Unmapped,
+    Code, Diagnostic, Extraction, FieldPath, FileRow, FormRecord, PageContent, PageLayout,
+    PageRole, Problem, ProblemCode, Status, Unmapped,
 };
 use jx_ocr::{Arbiter, OcrError, OcrOptions, Recognizer};
 use jx_pdf::{PdfError, PdfFile, PdfOptions};
@@ -532,7 +532,7 @@ fn note_turned_pages(
             f.repairs.push(
                 Diagnostic::new(
                     Code::PageTurned,
-                    "",
+                    FieldPath::root(),
                     format!(
                         "page {page} was scanned turned: it was read turned {}° clockwise \
                          (a sample of its cells gave {} characters at mean confidence {:.2} \

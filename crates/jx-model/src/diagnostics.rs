@@ -6,6 +6,7 @@
 //! place that lists them, each with what it means; the README's tables are
 //! written from these doc comments.
 
+use crate::path::FieldPath;
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 
@@ -168,8 +169,10 @@ impl PartialEq<&str> for Code {
 pub struct Diagnostic {
     /// Stable code of the rule that fired, e.g. `duplicate_glyphs`.
     pub kind: Code,
-    /// JSON path of the field concerned, e.g. `indicators[3].level1`.
-    pub path: String,
+    /// JSON path of the field concerned, e.g. `indicators[3].level1`; the
+    /// root for the whole form (a page lost or turned), written `""`.
+    #[serde(with = "whole_form_empty")]
+    pub path: FieldPath,
     /// One sentence for a person.
     pub detail: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,10 +186,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(kind: Code, path: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(kind: Code, path: FieldPath, detail: impl Into<String>) -> Self {
         Diagnostic {
             kind,
-            path: path.into(),
+            path,
             detail: detail.into(),
             before: None,
             after: None,
@@ -207,6 +210,36 @@ impl Diagnostic {
         self.page = Some(page);
         self.bbox = Some(bbox);
         self
+    }
+
+    /// The path as the contract writes it (`""` for the whole form), for
+    /// outputs that are not serde's: the database, the review pages.
+    pub fn path_text(&self) -> String {
+        whole_form_empty::text(&self.path)
+    }
+}
+
+/// A diagnostic's path as the contract has written it from the start: the
+/// whole form is `""`, not the `$` of [`FieldPath`]'s own text (which
+/// verdicts use); either reads back as the root.
+mod whole_form_empty {
+    use crate::path::FieldPath;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn text(path: &FieldPath) -> String {
+        if path.is_root() {
+            String::new()
+        } else {
+            path.to_string()
+        }
+    }
+
+    pub fn serialize<S: Serializer>(path: &FieldPath, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text(path))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FieldPath, D::Error> {
+        FieldPath::deserialize(d)
     }
 }
 
@@ -261,12 +294,40 @@ mod tests {
         let mut d = Diagnostics::default();
         d.push(Diagnostic::new(
             Code::LevelRestored,
-            "indicators[0].level1",
+            FieldPath::indicator(0).key("level1"),
             "x",
         ));
-        d.push(Diagnostic::new(Code::MissingField, "project.name", "y"));
+        d.push(Diagnostic::new(
+            Code::MissingField,
+            FieldPath::of(&["project", "name"]),
+            "y",
+        ));
         assert_eq!(d.repairs.len(), 1);
         assert_eq!(d.warnings.len(), 1);
         assert!(d.warnings[0].kind == "missing_field");
+    }
+
+    #[test]
+    fn a_whole_form_path_is_written_empty_and_a_field_path_as_text() {
+        let whole = Diagnostic::new(Code::PageLost, FieldPath::root(), "p");
+        let json = serde_json::to_string(&whole).unwrap();
+        assert_eq!(json, r#"{"kind":"page_lost","path":"","detail":"p"}"#);
+        assert_eq!(whole.path_text(), "");
+        let back: Diagnostic = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, whole);
+        let dollar = json.replace(r#""path":"""#, r#""path":"$""#);
+        assert_eq!(serde_json::from_str::<Diagnostic>(&dollar).unwrap(), whole);
+
+        let row = Diagnostic::new(
+            Code::ValueRepaired,
+            FieldPath::indicator(12).key("value"),
+            "v",
+        );
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"value_repaired","path":"indicators[12].value","detail":"v"}"#
+        );
+        assert_eq!(serde_json::from_str::<Diagnostic>(&json).unwrap(), row);
     }
 }

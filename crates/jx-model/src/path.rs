@@ -9,6 +9,7 @@
 //! code that walks a document does not split strings.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
@@ -21,7 +22,11 @@ pub enum Step {
 
 /// A parsed JSON path of a form document. The empty path is the whole form
 /// (written `$`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Paths order as their text does (`indicators[10]` before
+/// `indicators[2]`), so that a map keyed by paths (`provenance`) is written
+/// in the key order the contract has always had.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FieldPath(Vec<Step>);
 
 /// Why a text is not a field path.
@@ -39,6 +44,17 @@ impl FieldPath {
     /// The whole form.
     pub fn root() -> FieldPath {
         FieldPath(Vec::new())
+    }
+
+    /// A named field of the form from its keys: `of(&["funds", "annual",
+    /// "total"])` is `funds.annual.total`.
+    pub fn of(keys: &[&str]) -> FieldPath {
+        keys.iter().fold(FieldPath::root(), |p, k| p.key(k))
+    }
+
+    /// Row `i` of the indicator table, `indicators[i]`.
+    pub fn indicator(i: usize) -> FieldPath {
+        FieldPath::of(&["indicators"]).index(i)
     }
 
     pub fn steps(&self) -> &[Step] {
@@ -98,6 +114,31 @@ impl fmt::Display for FieldPath {
             }
         }
         Ok(())
+    }
+}
+
+impl Ord for FieldPath {
+    /// By text, then (for keys that are no lower-case word, which no
+    /// contract path has) by steps, so that only equal paths compare equal.
+    fn cmp(&self, other: &FieldPath) -> Ordering {
+        self.to_string()
+            .cmp(&other.to_string())
+            .then_with(|| self.0.cmp(&other.0))
+    }
+}
+
+impl PartialOrd for FieldPath {
+    fn partial_cmp(&self, other: &FieldPath) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Compares with the written path, so `d.path == "project.name"` reads as
+/// the JSON does (the root is `$`).
+impl PartialEq<&str> for FieldPath {
+    fn eq(&self, other: &&str) -> bool {
+        let text = self.to_string();
+        text == *other
     }
 }
 
@@ -191,6 +232,39 @@ mod tests {
         assert!(row.within(&"indicators[12]".parse().unwrap()));
         assert!(row.within(&FieldPath::root()));
         assert!(!row.within(&"indicators[1]".parse().unwrap()));
+    }
+
+    #[test]
+    fn paths_are_built_as_they_are_written() {
+        assert_eq!(
+            FieldPath::of(&["funds", "annual", "total"]).to_string(),
+            "funds.annual.total"
+        );
+        assert_eq!(
+            FieldPath::indicator(3).key("value").to_string(),
+            "indicators[3].value"
+        );
+        assert_eq!(FieldPath::of(&[]), FieldPath::root());
+    }
+
+    #[test]
+    fn paths_sort_as_their_text() {
+        let mut paths = [
+            FieldPath::indicator(2).key("value"),
+            FieldPath::indicator(10).key("name"),
+            FieldPath::of(&["goals", "annual"]),
+            FieldPath::indicator(1),
+            FieldPath::root(),
+        ];
+        paths.sort();
+        let text: Vec<String> = paths.iter().map(ToString::to_string).collect();
+        let mut sorted = text.clone();
+        sorted.sort();
+        assert_eq!(text, sorted);
+        assert_eq!(text[1], "goals.annual");
+        // Keys that print alike are still told apart.
+        let odd = FieldPath::root().key("a.b");
+        assert_ne!(odd.cmp(&FieldPath::of(&["a", "b"])), Ordering::Equal);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::money::Money;
 use crate::page::Extraction;
+use crate::path::FieldPath;
 use crate::verdict::{Verdict, Verification};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -35,9 +36,10 @@ pub struct FormRecord {
     /// (the database says `unverified` then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<Verification>,
-    /// Where each field was read: JSON path → page and box.
+    /// Where each field was read: JSON path → page and box, in the paths'
+    /// text order ([`FieldPath`]'s `Ord`), as the contract writes them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub provenance: BTreeMap<String, Provenance>,
+    pub provenance: BTreeMap<FieldPath, Provenance>,
 }
 
 /// Which file, which form in it, which pages, and how it was read.
@@ -136,5 +138,36 @@ impl Provenance {
     /// Whether OCR read the field (it has a confidence), not the text layer.
     pub fn read_by_ocr(&self) -> bool {
         self.confidence.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provenance_is_written_in_the_text_order_of_its_paths() {
+        let at = |page| Provenance {
+            page,
+            bbox: [1.0, 2.0, 3.0, 4.0],
+            confidence: None,
+        };
+        let provenance: BTreeMap<FieldPath, Provenance> = [
+            (FieldPath::indicator(2).key("value"), at(1)),
+            (FieldPath::indicator(10).key("value"), at(2)),
+            (FieldPath::of(&["project", "name"]), at(3)),
+        ]
+        .into_iter()
+        .collect();
+        let json = serde_json::to_string(&provenance).unwrap();
+        let keys = [
+            "indicators[10].value",
+            "indicators[2].value",
+            "project.name",
+        ];
+        let at_of = |k: &str| json.find(&format!("\"{k}\"")).unwrap();
+        assert!(keys.windows(2).all(|w| at_of(w[0]) < at_of(w[1])), "{json}");
+        let back: BTreeMap<FieldPath, Provenance> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, provenance);
     }
 }

@@ -2,14 +2,14 @@
 //! by its JSON path (the key of `provenance` and of every diagnostic's
 //! `path`), with the label the form prints for it.
 
-use jx_model::{Diagnostic, FormRecord};
+use jx_model::{Diagnostic, FieldPath, FormRecord};
 use serde_json::Value;
 
 /// One value of the form, as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     /// JSON path, e.g. `funds.annual.total`.
-    pub path: String,
+    pub path: FieldPath,
     /// The label the form prints (项目名称), or the path where none is known.
     pub label: String,
     /// As written in the JSON; `None` for null.
@@ -56,22 +56,22 @@ pub fn scalar_fields(record: &FormRecord) -> Vec<Field> {
     let mut out = Vec::new();
     for key in VALUE_SECTIONS {
         if let Some(v) = value.get(key) {
-            flatten(key.to_string(), v, &mut out);
+            flatten(FieldPath::of(&[key]), v, &mut out);
         }
     }
     out
 }
 
-fn flatten(path: String, v: &Value, out: &mut Vec<Field>) {
+fn flatten(path: FieldPath, v: &Value, out: &mut Vec<Field>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
-                flatten(format!("{path}.{k}"), child, out);
+                flatten(path.clone().key(k), child, out);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                flatten(format!("{path}[{i}]"), child, out);
+                flatten(path.clone().index(i), child, out);
             }
         }
         leaf => out.push(Field {
@@ -90,34 +90,28 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// The printed label of `path`, or the path itself.
-pub fn label(path: &str) -> String {
-    if path == "goals.annual" {
+/// The printed label of `path`, or the path itself (the list is of the
+/// paths' text, as the contract writes them).
+pub fn label(path: &FieldPath) -> String {
+    let text = path.to_string();
+    if text == "goals.annual" {
         return "年度总体目标".into();
     }
     LABELS
         .iter()
-        .find(|(p, _)| *p == path)
-        .map_or_else(|| path.to_string(), |(_, l)| (*l).to_string())
+        .find(|(p, _)| *p == text)
+        .map_or(text, |(_, l)| (*l).to_string())
 }
 
 /// Whether diagnostic path `diag` concerns field `field`: the same path, or
 /// one containing it (`funds.annual` concerns `funds.annual.total`), or one
-/// inside it. An empty path is the whole form's, concerning no one field.
-pub fn concerns(diag: &str, field: &str) -> bool {
-    if diag.is_empty() {
-        return false;
-    }
-    let within = |outer: &str, inner: &str| {
-        inner
-            .strip_prefix(outer)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
-    };
-    within(diag, field) || within(field, diag)
+/// inside it. The root is the whole form's, concerning no one field.
+pub fn concerns(diag: &FieldPath, field: &FieldPath) -> bool {
+    !diag.is_root() && (field.within(diag) || diag.within(field))
 }
 
 /// Diagnostics that concern `field`, with their index in `list`.
-pub fn about<'a>(list: &'a [Diagnostic], field: &str) -> Vec<(usize, &'a Diagnostic)> {
+pub fn about<'a>(list: &'a [Diagnostic], field: &FieldPath) -> Vec<(usize, &'a Diagnostic)> {
     list.iter()
         .enumerate()
         .filter(|(_, d)| concerns(&d.path, field))
@@ -130,19 +124,28 @@ mod tests {
 
     #[test]
     fn paths_concern_their_parts_and_wholes() {
-        assert!(concerns("funds.annual", "funds.annual.total"));
-        assert!(concerns("funds.annual.total", "funds.annual.total"));
-        assert!(concerns("indicators[3]", "indicators[3].value"));
-        assert!(concerns("indicators[3].value", "indicators[3]"));
-        assert!(!concerns("indicators[3]", "indicators[30].value"));
-        assert!(!concerns("funds.annual", "funds.annual_x"));
-        assert!(!concerns("", "project.name"));
+        let annual = FieldPath::of(&["funds", "annual"]);
+        let total = annual.clone().key("total");
+        let row = FieldPath::indicator(3);
+        assert!(concerns(&annual, &total));
+        assert!(concerns(&total, &total));
+        assert!(concerns(&row, &row.clone().key("value")));
+        assert!(concerns(&row.clone().key("value"), &row));
+        assert!(!concerns(&row, &FieldPath::indicator(30).key("value")));
+        assert!(!concerns(&annual, &FieldPath::of(&["funds", "annual_x"])));
+        assert!(!concerns(
+            &FieldPath::root(),
+            &FieldPath::of(&["project", "name"])
+        ));
     }
 
     #[test]
     fn labels_are_the_printed_ones() {
-        assert_eq!(label("project.name"), "项目名称");
-        assert_eq!(label("goals.annual"), "年度总体目标");
-        assert_eq!(label("something.new"), "something.new");
+        assert_eq!(label(&FieldPath::of(&["project", "name"])), "项目名称");
+        assert_eq!(label(&FieldPath::of(&["goals", "annual"])), "年度总体目标");
+        assert_eq!(
+            label(&FieldPath::of(&["something", "new"])),
+            "something.new"
+        );
     }
 }

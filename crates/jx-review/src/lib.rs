@@ -300,7 +300,7 @@ fn form_href(key: &str, form_index: u32) -> String {
 mod tests {
     use super::*;
     use jx_model::record::Provenance;
-    use jx_model::{Code, Diagnostic, Status};
+    use jx_model::{Code, Diagnostic, FieldPath, Status};
 
     /// A form record of the samples, as the pipeline writes it.
     fn sample_form() -> FormRecord {
@@ -345,7 +345,7 @@ mod tests {
         hostile.source.pages = vec![1];
         hostile.project.name = Some("<img src=x onerror=alert(1)>".into());
         hostile.provenance.insert(
-            "project.name".into(),
+            FieldPath::of(&["project", "name"]),
             Provenance {
                 page: 1,
                 bbox: [72.0, 92.0, 172.0, 142.0],
@@ -353,13 +353,17 @@ mod tests {
             },
         );
         hostile.repairs = vec![
-            Diagnostic::new(Code::LabelSnapped, "", "a label \"</li><script>\"")
-                .change("<b>", "&")
-                .at(1, [10.0, 10.0, 50.0, 20.0]),
+            Diagnostic::new(
+                Code::LabelSnapped,
+                FieldPath::root(),
+                "a label \"</li><script>\"",
+            )
+            .change("<b>", "&")
+            .at(1, [10.0, 10.0, 50.0, 20.0]),
         ];
         hostile.warnings = vec![Diagnostic::new(
             Code::LowOcrConfidence,
-            "project.name",
+            FieldPath::of(&["project", "name"]),
             "OCR confidence 0.20",
         )];
         let mut clean = sample_form();

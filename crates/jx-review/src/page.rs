@@ -11,7 +11,7 @@ use crate::images::PageImage;
 use askama::Template;
 use jx_model::Extraction;
 use jx_model::record::Provenance;
-use jx_model::{Code, Diagnostic, FileRow, FormRecord};
+use jx_model::{Code, Diagnostic, FieldPath, FileRow, FormRecord};
 use std::collections::BTreeMap;
 
 /// A page image written to the site.
@@ -31,12 +31,12 @@ struct Marks {
 }
 
 impl Marks {
-    fn of(form: &FormRecord, path: &str) -> Marks {
+    fn of(form: &FormRecord, path: &FieldPath) -> Marks {
         let prov = form.provenance.get(path);
         let warned_low = form
             .warnings
             .iter()
-            .any(|w| w.kind == Code::LowOcrConfidence && w.path == path);
+            .any(|w| w.kind == Code::LowOcrConfidence && w.path == *path);
         Marks {
             repaired: !fields::about(&form.repairs, path).is_empty(),
             warned: !fields::about(&form.warnings, path).is_empty(),
@@ -65,17 +65,17 @@ fn is_low(p: &Provenance) -> bool {
 
 /// How many of the form's values stand out as low-confidence OCR.
 pub fn low_values(form: &FormRecord) -> usize {
-    let mut paths: Vec<&str> = form
+    let mut paths: Vec<&FieldPath> = form
         .provenance
         .iter()
         .filter(|(_, p)| is_low(p))
-        .map(|(k, _)| k.as_str())
+        .map(|(k, _)| k)
         .collect();
     paths.extend(
         form.warnings
             .iter()
             .filter(|w| w.kind == Code::LowOcrConfidence)
-            .map(|w| w.path.as_str()),
+            .map(|w| &w.path),
     );
     paths.sort_unstable();
     paths.dedup();
@@ -126,13 +126,14 @@ struct ImageView<'a> {
     href: &'a str,
     width: u32,
     height: u32,
-    boxes: Vec<BoxView<'a>>,
+    boxes: Vec<BoxView>,
 }
 
 /// A box on a page image, placed by percentages of the page.
-struct BoxView<'a> {
+struct BoxView {
     class: String,
-    path: &'a str,
+    /// The path as the contract writes it (`""` for the whole form).
+    path: String,
     diag: Option<String>,
     title: String,
     left: String,
@@ -153,7 +154,8 @@ struct DiagItem<'a> {
     index: usize,
     /// Whether the diagnostic has a box of its own (linked by `data-diag`).
     own_box: bool,
-    path: &'a str,
+    /// The path as the contract writes it (`""` for the whole form).
+    path: String,
     kind: &'static str,
     detail: &'a str,
     before: Option<&'a str>,
@@ -248,15 +250,15 @@ fn pages<'a>(
 }
 
 /// A box on a page: where it is, what it stands for.
-struct Boxed<'a> {
+struct Boxed {
     bbox: [f64; 4],
-    path: &'a str,
+    path: String,
     class: String,
     title: String,
     diag: Option<String>,
 }
 
-fn boxes<'a>(form: &'a FormRecord, page: u32, img: &PageImage) -> Vec<BoxView<'a>> {
+fn boxes(form: &FormRecord, page: u32, img: &PageImage) -> Vec<BoxView> {
     let mut list: Vec<Boxed> = Vec::new();
     for (path, prov) in form.provenance.iter().filter(|(_, p)| p.page == page) {
         let marks = Marks::of(form, path);
@@ -265,7 +267,7 @@ fn boxes<'a>(form: &'a FormRecord, page: u32, img: &PageImage) -> Vec<BoxView<'a
             .map_or(String::new(), |c| format!(" (OCR confidence {c:.2})"));
         list.push(Boxed {
             bbox: prov.bbox,
-            path,
+            path: path.to_string(),
             class: format!("box{}", marks.classes()),
             title: format!("{} · {path}{conf}", fields::label(path)),
             diag: None,
@@ -289,7 +291,7 @@ fn boxes<'a>(form: &'a FormRecord, page: u32, img: &PageImage) -> Vec<BoxView<'a
             }
             list.push(Boxed {
                 bbox: b,
-                path: &d.path,
+                path: d.path_text(),
                 class: format!("box own {kind}"),
                 title: format!("{}: {}", d.kind, d.detail),
                 diag: Some(format!("{kind}-{i}")),
@@ -337,7 +339,7 @@ fn diagnostics<'a>(
             .map(|(index, d)| DiagItem {
                 index,
                 own_box: d.bbox.is_some(),
-                path: &d.path,
+                path: d.path_text(),
                 kind: d.kind.as_str(),
                 detail: &d.detail,
                 before: d.before.as_deref(),
@@ -348,7 +350,7 @@ fn diagnostics<'a>(
     }
 }
 
-fn confidence_text(form: &FormRecord, path: &str) -> String {
+fn confidence_text(form: &FormRecord, path: &FieldPath) -> String {
     match form.provenance.get(path).and_then(|p| p.confidence) {
         Some(c) => format!("{c:.2}"),
         None => String::new(),
@@ -359,14 +361,15 @@ fn confidence_text(form: &FormRecord, path: &str) -> String {
 /// places somewhere this page does not list (a newer contract), by path.
 fn field_rows(form: &FormRecord) -> Vec<FieldRow> {
     let scalars = fields::scalar_fields(form);
-    let listed = |p: &str| scalars.iter().any(|f| f.path == p) || p.starts_with("indicators[");
+    let listed =
+        |p: &FieldPath| scalars.iter().any(|f| f.path == *p) || p.indicator_row().is_some();
     let unlisted: Vec<Field> = form
         .provenance
         .keys()
         .filter(|p| !listed(p))
         .map(|path| Field {
             path: path.clone(),
-            label: path.clone(),
+            label: path.to_string(),
             value: None,
         })
         .collect();
@@ -377,7 +380,7 @@ fn field_rows(form: &FormRecord) -> Vec<FieldRow> {
             marks: Marks::of(form, &f.path).classes(),
             boxed: form.provenance.contains_key(&f.path),
             confidence: confidence_text(form, &f.path),
-            path: f.path,
+            path: f.path.to_string(),
             label: f.label,
             value: f.value,
         })
@@ -390,7 +393,7 @@ fn indicators(form: &FormRecord) -> Vec<[IndicatorCell<'_>; 4]> {
         .enumerate()
         .map(|(i, ind)| {
             let cell = |part: &str, text| {
-                let path = format!("indicators[{i}].{part}");
+                let path = FieldPath::indicator(i).key(part);
                 let conf = confidence_text(form, &path);
                 let title = if part == "value" {
                     format!(
@@ -405,13 +408,13 @@ fn indicators(form: &FormRecord) -> Vec<[IndicatorCell<'_>; 4]> {
                         }
                     )
                 } else if conf.is_empty() {
-                    path.clone()
+                    path.to_string()
                 } else {
                     format!("{path} · OCR {conf}")
                 };
                 IndicatorCell {
                     marks: Marks::of(form, &path).classes(),
-                    path,
+                    path: path.to_string(),
                     title,
                     value: text,
                 }
@@ -449,7 +452,7 @@ mod tests {
         }
         form.warnings = vec![Diagnostic::new(
             Code::LowOcrConfidence,
-            "project.name",
+            FieldPath::of(&["project", "name"]),
             HOSTILE,
         )];
         let row = FileRow::new("a&b {{title}}.pdf");

@@ -418,7 +418,7 @@ fn insert_diagnostics(
             form_id,
             i as i64,
             d.kind.as_str(),
-            d.path,
+            d.path_text(),
             d.detail,
             d.before,
             d.after,

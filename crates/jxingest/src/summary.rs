@@ -158,7 +158,11 @@ mod tests {
         };
         let mut t = Tally::default();
         let mut d = jx_model::Diagnostics::default();
-        d.push(Diagnostic::new(Code::MissingField, "project.name", "x"));
+        d.push(Diagnostic::new(
+            Code::MissingField,
+            jx_model::FieldPath::of(&["project", "name"]),
+            "x",
+        ));
         t.warnings.insert(d.warnings[0].kind, 1);
         let out = Path::new("/nonexistent/out");
         let s = summary(

@@ -94,7 +94,7 @@ fn accounted(doc: &FormRecord, v: &Verdict) -> bool {
     doc.verdicts.contains(v)
         || doc.warnings.iter().any(|w| {
             w.kind == Code::VerdictStale
-                && w.path == v.path.to_string()
+                && w.path == v.path
                 && w.before.as_deref() == Some(v.before.to_string().as_str())
                 && w.after.as_deref() == Some(v.after.to_string().as_str())
         })

@@ -253,13 +253,13 @@ impl Desk {
             .warnings
             .iter()
             .filter_map(|w| {
-                let machine: FieldPath = w.path.parse().ok()?;
-                let shown = now_path(&machine, &origins)?;
+                let machine = &w.path;
+                let shown = now_path(machine, &origins)?;
                 Some(json!({
                     "path": shown.to_string(),
                     "kind": w.kind,
                     "detail": w.detail,
-                    "settled": !left.contains(&machine),
+                    "settled": !left.contains(machine),
                 }))
             })
             .collect();
@@ -396,19 +396,19 @@ fn same_reading(form: &FormRecord, path: &FieldPath, before: &Value) -> bool {
 /// The fields (outside the indicator table) of form `i` whose reading other
 /// forms of the file share: path → those forms' indexes.
 fn groups(forms: &[FormRecord], i: usize) -> Value {
-    let paths = [
-        "document_title",
-        "year",
-        "project.nature",
-        "project.category",
-        "project.department",
-        "project.implementer",
-        "project.start_date",
-        "project.end_date",
+    let fields: [&[&str]; 8] = [
+        &["document_title"],
+        &["year"],
+        &["project", "nature"],
+        &["project", "category"],
+        &["project", "department"],
+        &["project", "implementer"],
+        &["project", "start_date"],
+        &["project", "end_date"],
     ];
     let mut out = serde_json::Map::new();
-    for p in paths {
-        let path: FieldPath = p.parse().expect("a field path");
+    for keys in fields {
+        let path = FieldPath::of(keys);
         let Ok(mine) = verdict::reading(&forms[i], &path) else {
             continue;
         };
@@ -422,7 +422,7 @@ fn groups(forms: &[FormRecord], i: usize) -> Value {
             .map(|(_, f)| f.source.form_index)
             .collect();
         if !others.is_empty() {
-            out.insert(p.to_string(), json!(others));
+            out.insert(path.to_string(), json!(others));
         }
     }
     Value::Object(out)
