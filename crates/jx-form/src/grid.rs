@@ -50,6 +50,33 @@ pub struct GridCell {
 }
 
 impl GridCell {
+    /// The grid cell of table cell `c` of page `page`, over global rows
+    /// `rows`.
+    fn new(c: &Cell, page: u32, (row, row_end): (usize, usize), extraction: Extraction) -> Self {
+        let (label, label_read_as) = classify(&c.text, c.read_by_ocr());
+        GridCell {
+            row,
+            row_end,
+            x0: c.bbox.x0,
+            x1: c.bbox.x1,
+            text: c.text.clone(),
+            pieces: vec![Piece {
+                page,
+                bbox: c.bbox,
+                unread: unread_ink(c),
+            }],
+            overdrawn: c.overdrawn,
+            confidence: c.confidence,
+            engine: c.engine,
+            rewrites: c.rewrites.clone(),
+            unsure: c.unsure.clone(),
+            head: c.head,
+            label,
+            label_read_as,
+            extraction,
+        }
+    }
+
     fn append(&mut self, text: &str, piece: Piece, from: &Cell) {
         self.text.push_str(text);
         self.pieces.push(piece);
@@ -127,30 +154,9 @@ impl FormGrid {
                 Vec::new()
             };
             match targets.as_slice() {
-                [] => {
-                    let (label, label_read_as) = classify(&c.text, c.read_by_ocr());
-                    self.cells.push(GridCell {
-                        row,
-                        row_end,
-                        x0: c.bbox.x0,
-                        x1: c.bbox.x1,
-                        text: c.text.clone(),
-                        pieces: vec![Piece {
-                            page: table.page,
-                            bbox: c.bbox,
-                            unread: unread_ink(c),
-                        }],
-                        overdrawn: c.overdrawn,
-                        confidence: c.confidence,
-                        engine: c.engine,
-                        rewrites: c.rewrites.clone(),
-                        unsure: c.unsure.clone(),
-                        head: c.head,
-                        label,
-                        label_read_as,
-                        extraction,
-                    })
-                }
+                [] => self
+                    .cells
+                    .push(GridCell::new(c, table.page, (row, row_end), extraction)),
                 [one] => {
                     let g = &mut self.cells[*one];
                     g.append(

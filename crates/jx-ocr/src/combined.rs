@@ -213,21 +213,15 @@ fn reconcile(
     // reading's span makes known words and the kept one's does not, the
     // span is taken from it (each engine may misread a different character
     // of a long cell).
-    let mut merged = String::new();
-    if doubtful {
-        let (k, o): (Vec<char>, Vec<char>) = (kread.chars().collect(), otext.chars().collect());
-        if let Some(taken) = crate::spans::merge(&k, &o, words) {
-            let mut texts: Vec<String> = kept.iter().map(|g| g.text.clone()).collect();
-            crate::spans::apply(&mut texts, &taken);
-            for (g, t) in kept.iter_mut().zip(texts) {
-                g.text = t;
-            }
-            merged = format!(
-                "; {} span(s) taken from {oname}'s reading, where they make known words",
-                taken.len()
-            );
-        }
-    }
+    let merged = if doubtful {
+        merge_spans(&mut kept, &kread, &otext, words)
+            .map(|n| {
+                format!("; {n} span(s) taken from {oname}'s reading, where they make known words")
+            })
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let ktext = text_of(&kept);
     if let Some(GlyphOrigin::Ocr(r)) = kept.first_mut().map(|g| &mut g.origin)
         && r.rewrite.is_none()
@@ -242,6 +236,20 @@ fn reconcile(
         }));
     }
     kept
+}
+
+/// Takes into `kept` (which reads `kread`) the spans of the other reading
+/// `otext` that make known words where the kept one's do not; how many,
+/// or `None` where none was taken.
+fn merge_spans(kept: &mut [Glyph], kread: &str, otext: &str, words: &WordList) -> Option<usize> {
+    let (k, o): (Vec<char>, Vec<char>) = (kread.chars().collect(), otext.chars().collect());
+    let taken = crate::spans::merge(&k, &o, words)?;
+    let mut texts: Vec<String> = kept.iter().map(|g| g.text.clone()).collect();
+    crate::spans::apply(&mut texts, &taken);
+    for (g, t) in kept.iter_mut().zip(texts) {
+        g.text = t;
+    }
+    Some(taken.len())
 }
 
 impl Recognizer for Combined {

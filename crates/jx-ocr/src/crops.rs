@@ -194,6 +194,32 @@ fn drop_lone_dots(comps: &[Component], mut keep: Vec<bool>, s: &Sizes) -> Vec<bo
     keep
 }
 
+/// The height of a line of the kept components' text, and whether the
+/// bands of the row profile (`band_height` tall, their median) each hold
+/// two lines.
+fn text_height_of(kept: &[&Component], band_height: usize, s: &Sizes) -> (usize, bool) {
+    // Lines a little askew (a skew left over after deskewing, a line that
+    // bends on the scanner's glass) overlap in the row profile and make one
+    // band of two lines: the band is then far taller than the characters,
+    // and reading at the band's height would shrink the text to half its
+    // size. The characters' own height (the tallest tenth of the
+    // components: a Chinese character is one to a few of them, a digit one)
+    // says how tall a line is; a band more than 1.8 times as tall holds two.
+    let mut glyph_heights: Vec<usize> = kept
+        .iter()
+        .filter(|c| c.height() >= s.significant)
+        .map(|c| c.height() as usize)
+        .collect();
+    glyph_heights.sort_unstable();
+    let glyph_height = glyph_heights
+        .get(glyph_heights.len() * 9 / 10)
+        .copied()
+        .unwrap_or(band_height);
+    let merged = band_height * 10 > glyph_height * 18;
+    let text_height = if merged { glyph_height } else { band_height }.max(1);
+    (text_height, merged)
+}
+
 /// Builds a [`TextBlob`] from the kept components: their union box (padded,
 /// clamped to `limit`), the number of text lines (row profile) and the line
 /// height.
@@ -239,25 +265,7 @@ fn blob_from(
         .copied()
         .unwrap_or(tallest)
         .max(1);
-    // Lines a little askew (a skew left over after deskewing, a line that
-    // bends on the scanner's glass) overlap in the row profile and make one
-    // band of two lines: the band is then far taller than the characters,
-    // and reading at the band's height would shrink the text to half its
-    // size. The characters' own height (the tallest tenth of the
-    // components: a Chinese character is one to a few of them, a digit one)
-    // says how tall a line is; a band more than 1.8 times as tall holds two.
-    let mut glyph_heights: Vec<usize> = kept
-        .iter()
-        .filter(|c| c.height() >= s.significant)
-        .map(|c| c.height() as usize)
-        .collect();
-    glyph_heights.sort_unstable();
-    let glyph_height = glyph_heights
-        .get(glyph_heights.len() * 9 / 10)
-        .copied()
-        .unwrap_or(band_height);
-    let merged = band_height * 10 > glyph_height * 18;
-    let text_height = if merged { glyph_height } else { band_height }.max(1);
+    let (text_height, merged) = text_height_of(&kept, band_height, s);
     let layout = if lines.len() <= 1 && !merged {
         Layout::Line
     } else {
