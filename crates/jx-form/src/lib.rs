@@ -220,6 +220,20 @@ fn note_document_title(d: &DocumentTitle, opts: &FormOptions, rec: &mut Recorder
             Diagnostic::new(Code::LowOcrConfidence, path.clone(), why).at(d.page, d.bbox.rounded()),
         );
     }
+    let unknown = d
+        .by_ocr
+        .then(|| title::unknown_cover_ending(&d.text))
+        .flatten();
+    if let Some(ending) = unknown.filter(|_| d.snapped_from.is_none()) {
+        rec.warn_with(
+            Diagnostic::new(
+                Code::LowOcrConfidence,
+                path,
+                format!("the cover title read by OCR ends in {ending:?}, none of the endings bound volumes print (and too far from each to be snapped): check against the page"),
+            )
+            .at(d.page, d.bbox.rounded()),
+        );
+    }
 }
 
 /// Logs every form label that OCR read a little off and that was snapped to
@@ -374,6 +388,7 @@ fn document_title(front: &[TextLine], first_title: Option<(u32, f32)>) -> Option
     Some(DocumentTitle {
         text: snapped.as_ref().map_or(text.clone(), |s| s.0.clone()),
         snapped_from: snapped.map(|_| text),
+        by_ocr,
         confidence: lines.iter().filter_map(|l| l.confidence).reduce(f32::min),
         page: lines[0].page,
         bbox: lines
@@ -390,6 +405,8 @@ struct DocumentTitle {
     /// The title as read, where its ending was snapped to the closed
     /// vocabulary of cover titles ([`title::snap_cover_title`]).
     snapped_from: Option<String>,
+    /// Read (in part) by OCR.
+    by_ocr: bool,
     confidence: Option<f32>,
     page: u32,
     bbox: jx_model::Rect,

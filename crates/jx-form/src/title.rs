@@ -245,13 +245,9 @@ pub fn max_cover_ending_edits(chars: usize) -> usize {
 /// changes: the agency's name before it is kept as read. The ending is
 /// looked for after a year (`2022年…`), so that no other text is snapped.
 pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
-    static AFTER_YEAR: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
     // White space out, nothing else changed: the agency's name stays as read.
     let t = squeeze(text);
-    let year = AFTER_YEAR.find_iter(&t).last()?;
-    let head = &t[..year.end()];
-    let tail = &t[year.end()..];
+    let (head, tail) = split_after_year(&t)?;
     let n = tail.chars().count();
     let key = |e: &str| {
         (
@@ -266,6 +262,54 @@ pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
     let tie = ranked.get(1).is_some_and(|r| r.0 == ranked[0].0);
     let fits = d > 0 && !tie && d <= max_cover_ending_edits(best.chars().count());
     fits.then(|| (format!("{head}{best}"), tail.to_string()))
+}
+
+/// `text` (white space removed) cut after its last year: the agency and
+/// year, then the ending; `None` without a year.
+fn split_after_year(text: &str) -> Option<(&str, &str)> {
+    static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(19|20|21)[0-9]{2}").unwrap());
+    let year = YEAR.find_iter(text).last()?;
+    Some((&text[..year.end()], &text[year.end()..]))
+}
+
+/// The ending of a cover title read by OCR that looks like one of
+/// [`COVER_TITLE_ENDINGS`] read wrong: not one of them, but within twice
+/// the snap limit of the nearest ([`max_cover_ending_edits`]). Too far to
+/// snap, near enough that the program cannot vouch for it
+/// (`年.绩效目标汇总表`, three off `年度项目绩效目标汇总表`). An ending
+/// unlike every known one (`年部门预算`) is another volume's own title,
+/// not a misreading: `None`, as for a known ending. A title with no year
+/// that ends like a known ending has lost its year (`…中心20项目绩效目标
+/// 汇总表`): its last characters, as many as the nearest ending's, are
+/// named.
+pub fn unknown_cover_ending(text: &str) -> Option<String> {
+    let t = squeeze(text);
+    let tail = match split_after_year(&t) {
+        Some((_, tail)) => tail.to_string(),
+        None => yearless_ending(&t)?,
+    };
+    let tail = tail.as_str();
+    let (d, nearest) = COVER_TITLE_ENDINGS
+        .iter()
+        .map(|e| (crate::labels::edit_distance(tail, e), *e))
+        .min()?;
+    let near = d > 0 && d <= 2 * max_cover_ending_edits(nearest.chars().count());
+    near.then(|| tail.to_string())
+}
+
+/// The last characters of a title with no year, as many as the known
+/// ending nearest to them: it has the year's place at its head.
+fn yearless_ending(t: &str) -> Option<String> {
+    let chars: Vec<char> = t.chars().collect();
+    COVER_TITLE_ENDINGS
+        .iter()
+        .filter_map(|e| {
+            let n = e.chars().count();
+            let tail: String = chars[chars.len().checked_sub(n)?..].iter().collect();
+            Some((crate::labels::edit_distance(&tail, e), tail))
+        })
+        .min()
+        .map(|(_, tail)| tail)
 }
 
 /// Finds the title and the year among `candidates` (in reading order:
@@ -490,5 +534,28 @@ mod tests {
         assert_eq!(snap_cover_title("某区2022年度项目支出绩效目标汇总表"), None);
         assert_eq!(snap_cover_title("某区2022年工作报告"), None);
         assert_eq!(snap_cover_title("某区项1三支出绩效目标汇总表"), None);
+    }
+
+    #[test]
+    fn a_cover_title_ending_in_none_of_the_known_endings_is_named() {
+        assert_eq!(
+            unknown_cover_ending("某区2022年度项目支出绩效目标汇总表"),
+            None
+        );
+        // Three characters off, beyond the snap: kept as read, and named.
+        let read = "上海市闵行区人力资源和社会保障局2024年.绩效目标汇总表";
+        assert_eq!(snap_cover_title(read), None);
+        assert_eq!(
+            unknown_cover_ending(read).as_deref(),
+            Some("年.绩效目标汇总表")
+        );
+        // Another volume's own ending: not a misreading.
+        assert_eq!(unknown_cover_ending("某局2024年部门预算"), None);
+        assert_eq!(unknown_cover_ending("某局部门预算"), None);
+        // The year lost: a known ending read with the year's place.
+        assert_eq!(
+            unknown_cover_ending("某服务中心20项目绩效目标汇总表").as_deref(),
+            Some("20项目绩效目标汇总表")
+        );
     }
 }
