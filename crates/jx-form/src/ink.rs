@@ -62,11 +62,15 @@ impl UnreadInk {
 
 /// The ink of `cell` left unread, judged from its text ink and the boxes
 /// of its runs against the page's line height; `None` for a text-layer
-/// cell, a cell without ink evidence or with nothing read (a field read
-/// as nothing is reported missing).
+/// cell or a cell without text ink. A cell with text ink and nothing read
+/// is all unread: a field the form prints but that some templates leave
+/// blank (项目总目标) is null without a word when its cell is blank, and
+/// must not be when it holds text.
 pub fn unread_ink(cell: &Cell) -> Option<UnreadInk> {
     let evidence = cell.ink?;
-    let first = cell.runs.first()?;
+    let Some(first) = cell.runs.first() else {
+        return Some(UnreadInk::Beyond(evidence.bbox));
+    };
     let read = cell.runs.iter().fold(first.0, |b, (r, _)| b.union(r));
     let (ink, lh) = (evidence.bbox, evidence.page_line_height.max(1.0));
     let beyond = [
@@ -161,20 +165,19 @@ mod tests {
     }
 
     #[test]
-    fn ink_within_a_stroke_of_the_reading_or_without_evidence_is_read() {
+    fn ink_within_a_stroke_of_the_reading_is_read_and_ink_read_as_nothing_is_not() {
         // The ink a few points past the boxes read (a stroke, a margin).
         let c = cell(
             Rect::new(8.0, 3.0, 62.0, 19.0),
             &[(Rect::new(10.0, 5.0, 60.0, 16.0), "≥90.00(%)")],
         );
         assert_eq!(unread_ink(&c), None);
-        // A text layer, or nothing read: no judgment here.
+        // A text layer: no judgment here.
         let mut printed = c.clone();
         printed.ink = None;
         assert_eq!(unread_ink(&printed), None);
-        assert_eq!(
-            unread_ink(&cell(Rect::new(0.0, 0.0, 50.0, 10.0), &[])),
-            None
-        );
+        // Text ink and nothing read: all of it unread.
+        let ink = Rect::new(0.0, 0.0, 50.0, 10.0);
+        assert_eq!(unread_ink(&cell(ink, &[])), Some(UnreadInk::Beyond(ink)));
     }
 }
