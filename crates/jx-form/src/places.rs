@@ -363,7 +363,7 @@ pub fn place_doubts(f: &FormRecord) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use jx_model::Extraction;
-    use jx_model::record::{Project, Provenance, SCHEMA_VERSION, Source};
+    use jx_model::record::{Project, Provenance};
     use std::collections::BTreeMap;
 
     /// A form whose department and implementer are `name`, read by OCR or
@@ -378,36 +378,17 @@ mod tests {
             .iter()
             .map(|l| (l.field_path(), prov.clone()))
             .collect();
-        FormRecord {
-            schema_version: SCHEMA_VERSION,
-            source: Source {
-                path: "x.pdf".into(),
-                sha256: "0".into(),
-                form_index: 1,
-                pages: vec![3],
-                extraction: if read_by_ocr {
-                    Extraction::Ocr
-                } else {
-                    Extraction::Text
-                },
-            },
-            document_title: None,
-            form_title: None,
-            year: Some(2023),
-            project: Project {
-                department: Some(name.into()),
-                implementer: Some(format!("{name}(本级)")),
-                ..Default::default()
-            },
-            funds: Default::default(),
-            goals: Default::default(),
-            indicators: Vec::new(),
-            repairs: Vec::new(),
-            warnings: Vec::new(),
-            verdicts: Vec::new(),
-            verification: None,
-            provenance,
-        }
+        let project = Project {
+            department: Some(name.into()),
+            implementer: Some(format!("{name}(本级)")),
+            ..Default::default()
+        };
+        let extraction = if read_by_ocr {
+            Extraction::Ocr
+        } else {
+            Extraction::Text
+        };
+        crate::plausible::tests::record(project, provenance, 3, extraction)
     }
 
     #[test]

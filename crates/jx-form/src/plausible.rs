@@ -263,7 +263,7 @@ fn differ_in_distinguishing(a: &[char], b: &[char]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use jx_model::Extraction;
     use jx_model::record::{Indicator, SCHEMA_VERSION};
@@ -286,24 +286,36 @@ mod tests {
         ] {
             provenance.insert(p.parse().unwrap(), prov.clone());
         }
+        let project = jx_model::record::Project {
+            department: Some(department.into()),
+            start_date: Some("2023-01-01".into()),
+            end_date: Some("2023-12-31".into()),
+            ..Default::default()
+        };
+        record(project, provenance, 1, Extraction::Ocr)
+    }
+
+    /// A form of 2023 on page `page` of `x.pdf` holding `project` and
+    /// nothing else, read as `provenance` says (for the doubts' tests).
+    pub(crate) fn record(
+        project: jx_model::record::Project,
+        provenance: BTreeMap<jx_model::FieldPath, Provenance>,
+        page: u32,
+        extraction: Extraction,
+    ) -> FormRecord {
         FormRecord {
             schema_version: SCHEMA_VERSION,
             source: Source {
                 path: "x.pdf".into(),
                 sha256: "0".into(),
                 form_index: 1,
-                pages: vec![1],
-                extraction: Extraction::Ocr,
+                pages: vec![page],
+                extraction,
             },
             document_title: None,
             form_title: None,
             year: Some(2023),
-            project: jx_model::record::Project {
-                department: Some(department.into()),
-                start_date: Some("2023-01-01".into()),
-                end_date: Some("2023-12-31".into()),
-                ..Default::default()
-            },
+            project,
             funds: Default::default(),
             goals: Default::default(),
             indicators: Vec::new(),
