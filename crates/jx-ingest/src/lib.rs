@@ -508,7 +508,7 @@ fn look_at(opts: &IngestOptions, number: u32, previous: Option<&PageLayout>) -> 
         ocr::Look::Cheap {
             is_form_text: jx_form::account::is_form_text,
             form_above,
-            may_continue: jx_form::locate::may_continue,
+            may_continue: jx_form::locate::may_continue_scanned,
         }
     } else {
         ocr::Look::Full
