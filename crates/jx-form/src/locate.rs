@@ -247,4 +247,17 @@ mod tests {
             "上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"
         ));
     }
+
+    #[test]
+    fn a_scanned_table_may_stand_millimetres_off_the_one_it_continues() {
+        let form = Rect::new(50.0, 80.0, 545.0, 800.0);
+        let shifted = Rect::new(60.0, 40.0, 556.0, 90.0);
+        assert!(!may_continue(&form, &shifted), "a text layer is exact");
+        assert!(may_continue_scanned(&form, &shifted), "a sheet 10 pt off");
+        let other = Rect::new(30.0, 40.0, 565.0, 300.0);
+        assert!(
+            !may_continue_scanned(&form, &other),
+            "another table, 20 pt off"
+        );
+    }
 }
