@@ -351,13 +351,9 @@ mod tests {
     use jx_model::Cell;
 
     fn cell(row: usize, col: usize, rs: usize, x0: f32, x1: f32, text: &str) -> Cell {
+        let bbox = Rect::new(x0, 10.0 * row as f32, x1, 10.0 * (row + rs) as f32);
         Cell {
-            row,
-            col,
             row_span: rs,
-            col_span: 1,
-            bbox: Rect::new(x0, 10.0 * row as f32, x1, 10.0 * (row + rs) as f32),
-            text: text.into(),
             runs: vec![(
                 Rect::new(
                     x0 + 1.0,
@@ -367,13 +363,7 @@ mod tests {
                 ),
                 text.into(),
             )],
-            overdrawn: 0,
-            confidence: None,
-            engine: None,
-            rewrites: Vec::new(),
-            unsure: Vec::new(),
-            head: None,
-            ink: None,
+            ..Cell::new(row, col, bbox, text)
         }
     }
 

@@ -8,7 +8,7 @@
 //! runs); this module judges, and [`crate::record::Recorder::read`] turns
 //! the judgment into a doubt naming the field. It never changes a value.
 
-use jx_model::text::printed_em;
+use jx_model::text::wider_than_printed;
 use jx_model::{Cell, Rect};
 
 /// Ink this many line heights below the last line read, or above the
@@ -25,7 +25,7 @@ const UNREAD_LINE_SHARE: f32 = 0.6;
 const UNREAD_WIDTH_EM: f32 = 1.2;
 
 /// A line read is taken as short of its ink when it is more than this
-/// many times as wide as its characters print ([`printed_em`]), plus one
+/// many times as wide as its characters print ([`wider_than_printed`]), plus one
 /// line height for the margin of its box (print spaced out in a wide cell
 /// reads at about 1.2–1.3 times). The OCR layer asks for a second reading
 /// at the same figure (`jx_ocr` `UNREAD_INK_SLACK`).
@@ -103,7 +103,7 @@ pub fn unread_ink(cell: &Cell) -> Option<UnreadInk> {
 /// lines), but one-line boxes of right readings on the corpus's 100 and
 /// 150 dpi scans stand 1.6–1.8 lines tall too (15 right fields flagged).
 fn short_line(line: &Rect, text: &str, lh: f32, one_line: bool) -> Option<UnreadInk> {
-    let sparse = one_line && line.width() / lh > SPARSE_LINE_SLACK * printed_em(text) + 1.0;
+    let sparse = one_line && wider_than_printed(line.width(), lh, text, SPARSE_LINE_SLACK);
     sparse.then(|| UnreadInk::Sparse {
         line: *line,
         chars: text.chars().count(),

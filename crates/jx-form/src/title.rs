@@ -248,20 +248,30 @@ pub fn snap_cover_title(text: &str) -> Option<(String, String)> {
     // White space out, nothing else changed: the agency's name stays as read.
     let t = squeeze(text);
     let (head, tail) = split_after_year(&t)?;
-    let n = tail.chars().count();
-    let key = |e: &str| {
-        (
-            crate::labels::edit_distance(tail, e),
-            e.chars().count().abs_diff(n),
-        )
-    };
-    let mut ranked: Vec<((usize, usize), &str)> =
-        COVER_TITLE_ENDINGS.iter().map(|e| (key(e), *e)).collect();
-    ranked.sort();
+    let ranked = ranked_endings(tail);
     let ((d, _), best) = ranked[0];
     let tie = ranked.get(1).is_some_and(|r| r.0 == ranked[0].0);
     let fits = d > 0 && !tie && d <= max_cover_ending_edits(best.chars().count());
     fits.then(|| (format!("{head}{best}"), tail.to_string()))
+}
+
+/// [`COVER_TITLE_ENDINGS`] nearest `tail` first: by edit distance, then by
+/// how far their length is from the read's (OCR misreads characters more
+/// often than it invents or loses them).
+fn ranked_endings(tail: &str) -> Vec<((usize, usize), &'static str)> {
+    let n = tail.chars().count();
+    let mut ranked: Vec<((usize, usize), &'static str)> = COVER_TITLE_ENDINGS
+        .iter()
+        .map(|e| {
+            let key = (
+                crate::labels::edit_distance(tail, e),
+                e.chars().count().abs_diff(n),
+            );
+            (key, *e)
+        })
+        .collect();
+    ranked.sort();
+    ranked
 }
 
 /// `text` (white space removed) cut after its last year: the agency and
@@ -288,11 +298,7 @@ pub fn unknown_cover_ending(text: &str) -> Option<String> {
         Some((_, tail)) => tail.to_string(),
         None => yearless_ending(&t)?,
     };
-    let tail = tail.as_str();
-    let (d, nearest) = COVER_TITLE_ENDINGS
-        .iter()
-        .map(|e| (crate::labels::edit_distance(tail, e), *e))
-        .min()?;
+    let ((d, _), nearest) = ranked_endings(&tail)[0];
     let near = d > 0 && d <= 2 * max_cover_ending_edits(nearest.chars().count());
     near.then(|| tail.to_string())
 }

@@ -166,20 +166,8 @@ fn layout(number: u32, bbox: Rect, texts: &[&str]) -> PageLayout {
         .iter()
         .enumerate()
         .map(|(i, t)| jx_model::Cell {
-            row: i / 2,
-            col: i % 2,
-            row_span: 1,
-            col_span: 1,
-            bbox,
-            text: (*t).into(),
-            runs: Vec::new(),
-            overdrawn: 0,
             confidence: Some(0.9),
-            engine: None,
-            rewrites: Vec::new(),
-            unsure: Vec::new(),
-            head: None,
-            ink: None,
+            ..jx_model::Cell::new(i / 2, i % 2, bbox, *t)
         })
         .collect();
     PageLayout {

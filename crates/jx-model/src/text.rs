@@ -24,6 +24,14 @@ pub fn printed_em(text: &str) -> f32 {
         .sum()
 }
 
+/// Whether a box `width` wide, at `line_height`, is more than `slack` times
+/// as wide as `text` prints plus one line height (the margin of a line's
+/// box): characters left unread. The OCR layer asks it to decide a second
+/// reading, the form layer to raise a doubt, each with its own slack.
+pub fn wider_than_printed(width: f32, line_height: f32, text: &str, slack: f32) -> bool {
+    line_height > 0.0 && width / line_height > slack * printed_em(text) + 1.0
+}
+
 /// `text` with its white space removed.
 pub fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()

@@ -64,11 +64,7 @@ const UNREAD_INK_SLACK: f32 = 1.6;
 /// than the characters it gave: characters dropped (a rare name's, a
 /// faint stretch), the ink goes on past what was read.
 fn leaves_ink_unread(g: &Glyph) -> bool {
-    let (w, h) = (g.bbox.width(), g.bbox.height());
-    if h <= 0.0 {
-        return false;
-    }
-    w / h > UNREAD_INK_SLACK * jx_model::text::printed_em(&g.text) + 1.0
+    jx_model::text::wider_than_printed(g.bbox.width(), g.bbox.height(), &g.text, UNREAD_INK_SLACK)
 }
 
 /// Whether a first reading of a cell must be read by the other engine too,

@@ -13,6 +13,12 @@
 
 use jx_model::Pointing;
 
+/// Width of the slot at a reading's head where its pixels are searched for
+/// a comparison operator, as a share of the line's height: ≥ and ≤ are
+/// about three quarters as wide as tall. A judgment, not measured; both
+/// engines look with it.
+pub(crate) const OPERATOR_SLOT_EM: f32 = 0.75;
+
 /// A 0/1 ink mask of `w × h` pixels.
 pub(crate) struct Mask<'a> {
     pub data: &'a [u8],

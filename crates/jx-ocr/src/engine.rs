@@ -333,11 +333,6 @@ const BLOB_PAD: usize = 12;
 const TESSERACT_MIN_DPI: i32 = 70;
 const TESSERACT_MAX_DPI: i32 = 2400;
 
-/// Width of a value's first character, as a share of its height, where its
-/// pixels are searched for a comparison operator: ≥ and ≤ are about three
-/// quarters as wide as tall. A judgment, not measured.
-const OPERATOR_WIDTH_SHARE: f32 = 0.75;
-
 /// The kept ink of a box and how the image Tesseract read maps onto it.
 struct Crop<'a> {
     mask: crate::comparison::Mask<'a>,
@@ -366,7 +361,7 @@ fn head_chevron(first: &Word, crop: &Crop<'_>) -> Option<HeadChevron> {
         crop.to_crop(first.top, crop.fy),
     );
     let y1 = crop.to_crop(first.top + first.height, crop.fy) + 1;
-    let x1 = x0 + ((y1 - y0) as f32 * OPERATOR_WIDTH_SHARE) as usize;
+    let x1 = x0 + ((y1 - y0) as f32 * crate::comparison::OPERATOR_SLOT_EM) as usize;
     read_chevron(crop, (x0, y0, x1, y1))
 }
 

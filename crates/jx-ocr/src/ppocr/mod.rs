@@ -273,10 +273,6 @@ fn line_glyph(
     })
 }
 
-/// Width of the operator slot at a line's head, in line heights: about a
-/// character. Judgment, as Tesseract's `OPERATOR_WIDTH_SHARE`.
-const OPERATOR_SLOT_EM: f32 = 0.75;
-
 /// How far right of the line's first ink the first character read may
 /// start, in line heights, before the ink before it counts as unread (an
 /// operator the engine gave nothing for). Judgment: a character's own
@@ -293,7 +289,10 @@ fn head_chevron(
     text: &str,
 ) -> Option<HeadChevron> {
     let h = l.y1 - l.y0;
-    let (x0, x1) = (l.x0, l.x0 + (h as f32 * OPERATOR_SLOT_EM) as usize);
+    let (x0, x1) = (
+        l.x0,
+        l.x0 + (h as f32 * crate::comparison::OPERATOR_SLOT_EM) as usize,
+    );
     let mask = crate::comparison::Mask {
         data: &r.mask,
         w: r.img.width,
