@@ -192,10 +192,21 @@ def write_pdf(images, out_path, quality, stamps=None, encode=None):
     """One image per page (DCT, or what `encode(im) -> (entries, data)` makes);
     no dates, so the bytes depend only on the images.
 
+    `encode` may also be a list with one encoder per page (None there: DCT),
+    for a volume whose pages were stored differently, as an archive's are when
+    its form pages are grey JPEG and its tables 1-bit G4.  `images` may be
+    any iterable (pages drawn one at a time) when `stamps` is None.
+
     A page is A4, portrait or landscape as its image is.  `stamps`, one list of
     text lines per page (or None), draws those lines in Helvetica over the
     image near the top: what an archive system prints on the scans it files."""
-    encode = encode or (lambda im: dct_image(im, quality))
+    def dct(im):
+        return dct_image(im, quality)
+    if isinstance(encode, (list, tuple)):
+        encoders = [e or dct for e in encode]
+    else:
+        encoders = None
+        encode = encode or dct
     objs = []
 
     def add(b):
@@ -210,7 +221,7 @@ def write_pdf(images, out_path, quality, stamps=None, encode=None):
         if lines and font_id is None:
             font_id = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
                           b"/Encoding /WinAnsiEncoding >>")
-        entries, data = encode(im)
+        entries, data = (encoders[k] if encoders is not None else encode)(im)
         img_id = add(b"<< /Type /XObject /Subtype /Image %s /Length %d >>\nstream\n"
                      % (entries, len(data)) + data + b"\nendstream")
         size = A4_PT if im.height >= im.width else (A4_PT[1], A4_PT[0])
