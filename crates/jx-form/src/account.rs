@@ -29,30 +29,37 @@ use jx_model::{
 use std::collections::BTreeSet;
 
 /// Whether cells' texts, read by OCR, are of the form's own vocabulary:
-/// one of them a label of the form, a level of the indicator taxonomy or a
-/// text naming an indicator (…指标), or two of them labels one character
-/// off (`项目名杯`, `主管部们`; a single one is not enough: a budget table's
-/// 科目名称 is one character off 项目名称). The cheap look at a scanned page
-/// reads a few cells and the rest only when they are.
+/// one of them a label only a form prints ([`Label::only_on_forms`]), a
+/// level of the indicator taxonomy or a text naming an indicator (…指标);
+/// or two of them distinct labels naming the project (项目名称 and 主管部门),
+/// read as such or one character off (`项目名杯`, `主管部们`). One is not
+/// enough, nor are funds lines: a final-account table prints 项目名称,
+/// 财政拨款 and 其他资金 as column heads, and its 科目名称 is one character
+/// off 项目名称. The cheap look at a scanned page reads a few cells and the
+/// rest only when they are.
 pub fn is_form_text(texts: &[String]) -> bool {
-    let mut near = BTreeSet::new();
+    let mut project: Vec<Label> = Vec::new();
     for text in texts {
         let n = normalize_label(text);
         if n.is_empty() {
             continue;
         }
-        if label_of(text).is_some()
+        let exact = label_of(text);
+        if exact.is_some_and(Label::only_on_forms)
             || taxonomy::is_level1(&n)
             || taxonomy::is_level2(&n)
             || n.contains("指标")
         {
             return true;
         }
-        if let Some((l, _, _)) = nearest_label(text, 1) {
-            near.insert(crate::labels::spelling(l));
+        let label = exact.or_else(|| nearest_label(text, 1).map(|(l, _, _)| l));
+        if let Some(l) = label.filter(|l| l.names_project() || l.only_on_forms())
+            && !project.contains(&l)
+        {
+            project.push(l);
         }
     }
-    near.len() >= 2
+    project.len() >= 2
 }
 
 /// Why a page counts as showing a form, or `None`.
@@ -275,11 +282,30 @@ pub(crate) mod tests {
     #[test]
     fn form_text_is_the_forms_vocabulary() {
         let texts = |ts: &[&str]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
-        for t in ["项目名称", "主管部门", "产出指标", "数量指标", "绩效指标"] {
+        for t in [
+            "年度总体目标",
+            "一级指标",
+            "产出指标",
+            "数量指标",
+            "绩效指标",
+        ] {
             assert!(is_form_text(&texts(&[t])), "{t}");
         }
+        assert!(is_form_text(&texts(&["项目名称", "（名称）", "主管部门"])));
         assert!(is_form_text(&texts(&["项目名杯", "主管部们"])));
+        assert!(is_form_text(&texts(&["项目名杯", "年度总体日标"])));
         assert!(!is_form_text(&texts(&["项目名杯"])));
+        // A final-account table's heads: one project label, funds lines,
+        // and 科目名称 one character off 项目名称.
+        let heads = [
+            "科目编码",
+            "科目名称",
+            "项目名称",
+            "财政拨款",
+            "其他资金",
+            "上年结转",
+        ];
+        assert!(!is_form_text(&texts(&heads)));
         let budget = [
             "科目编码",
             "科目名称",

@@ -140,6 +140,19 @@ impl Label {
         )
     }
 
+    /// Whether the label names the project (its name, nature, category,
+    /// department or implementer), not its funds, goals or indicators.
+    pub fn names_project(self) -> bool {
+        matches!(
+            self,
+            Label::ProjectName
+                | Label::Nature
+                | Label::Category
+                | Label::Department
+                | Label::Implementer
+        )
+    }
+
     /// The JSON path of what the label introduces: a field (`project.name`),
     /// or the block (`funds`, `indicators`) where a label names no single
     /// field (其他资金 stands on both sides of the funds block).

@@ -49,6 +49,16 @@ fn is_heading(text: &str) -> bool {
     title::title_of(text, false).is_some() || title::is_year_line(text)
 }
 
+/// A line between two tables that parts them: a form's heading, or the
+/// title of any other table (…支出决算表, …预算明细表), unless it says the
+/// table goes on (续表). A budget volume prints its tables under titles of
+/// their own, while a form carried over a page break goes on untitled; a
+/// final-account table drawn after a form's last page may otherwise stand
+/// within the scanned edge tolerance of the form and be read as its rest.
+pub fn parts_tables(text: &str) -> bool {
+    is_heading(text) || (title::title_of(text, true).is_some() && !text.contains('续'))
+}
+
 /// A table starts a form when it carries 项目名称 as a form does — a label
 /// with its value to its right — and at least two more of the form's labels,
 /// one of them a label only a form prints ([`Label::only_on_forms`]) unless
@@ -107,7 +117,7 @@ fn continues(
         } else {
             may_continue(&prev.bbox, &t.bbox)
         }
-        && !between.iter().any(|l| is_heading(&l.text))
+        && !between.iter().any(|l| parts_tables(&l.text))
         && !t.cells.iter().any(|c| is_heading(&c.text))
 }
 
@@ -246,6 +256,23 @@ mod tests {
         assert!(!is_heading(
             "上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"
         ));
+    }
+
+    /// Another table's title parts two tables; a page's number, a unit
+    /// line or a 续表 does not.
+    #[test]
+    fn a_table_title_parts_tables() {
+        assert!(parts_tables("2023年部门决算支出决算表"));
+        assert!(parts_tables("一般公共预算财政拨款支出决算表"));
+        assert!(parts_tables("（2023年度）"));
+        for line in [
+            "第18页",
+            "编制单位：重庆市某区某局",
+            "单位：万元",
+            "支出决算明细表（续表）",
+        ] {
+            assert!(!parts_tables(line), "{line}");
+        }
     }
 
     #[test]

@@ -509,6 +509,7 @@ fn look_at(opts: &IngestOptions, number: u32, previous: Option<&PageLayout>) -> 
             is_form_text: jx_form::account::is_form_text,
             form_above,
             may_continue: jx_form::locate::may_continue_scanned,
+            parts_tables: jx_form::locate::parts_tables,
         }
     } else {
         ocr::Look::Full

@@ -215,6 +215,7 @@ fn the_page_after_a_form_is_looked_at_cheaply_unless_its_table_may_continue_the_
     let ocr::Look::Cheap {
         form_above,
         may_continue,
+        parts_tables,
         ..
     } = look_at(&opts, 4, Some(&form))
     else {
@@ -229,6 +230,9 @@ fn the_page_after_a_form_is_looked_at_cheaply_unless_its_table_may_continue_the_
         &form_box,
         &Rect::new(30.0, 40.0, 565.0, 300.0)
     ));
+    // A table titled as another table is none of the form's.
+    assert!(parts_tables("一般公共预算财政拨款支出决算表"));
+    assert!(!parts_tables("第18页"));
     // After a page without a form: nothing above to continue.
     let ocr::Look::Cheap { form_above, .. } = look_at(&opts, 4, Some(&budget)) else {
         panic!("cheap after a page without a form");
