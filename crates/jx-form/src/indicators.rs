@@ -35,9 +35,52 @@ fn cell_in(grid: &FormGrid, row: usize, col: Column) -> Option<&GridCell> {
         })
 }
 
+/// The level heads every template prints, left to right.
+const LEVEL_HEADS: [Label; 3] = [
+    Label::Level1Header,
+    Label::Level2Header,
+    Label::Level3Header,
+];
+
+/// The indicator table's heads 一级/二级/三级指标, as read; or, where a scan
+/// lost a stroke of one (`三级指标` read `级指标`, as near 一级指标 as
+/// 三级指标) so that the row of the heads holds three level heads but not
+/// one of each, those three taken in their order left to right, as every
+/// template prints them, and the taking logged.
+fn level_heads<'g>(grid: &'g FormGrid, rec: &mut Recorder) -> [Option<&'g GridCell>; 3] {
+    let as_read = LEVEL_HEADS.map(|l| grid.find(l));
+    let Some(row) = as_read.iter().flatten().map(|c| c.row).min() else {
+        return as_read;
+    };
+    let mut in_row: Vec<&GridCell> = grid
+        .cells
+        .iter()
+        .filter(|c| c.row == row && c.label.is_some_and(|l| LEVEL_HEADS.contains(&l)))
+        .collect();
+    let one_of_each = LEVEL_HEADS
+        .iter()
+        .all(|l| in_row.iter().filter(|c| c.label == Some(*l)).count() == 1);
+    if in_row.len() != LEVEL_HEADS.len() || one_of_each {
+        return as_read;
+    }
+    in_row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    let read: Vec<&str> = in_row.iter().map(|c| c.text.as_str()).collect();
+    rec.repair(Diagnostic::new(
+        Code::LabelSnapped,
+        FieldPath::of(&["indicators"]),
+        format!(
+            "the indicator table's level heads read {}: taken as 一级指标, 二级指标 and \
+             三级指标 by their order",
+            read.join("、")
+        ),
+    ));
+    [Some(in_row[0]), Some(in_row[1]), Some(in_row[2])]
+}
+
 /// Reads every indicator row under the header.
 pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
-    let Some(name_header) = grid.find(Label::Level3Header) else {
+    let [l1_head, l2_head, l3_head] = level_heads(grid, rec);
+    let Some(name_header) = l3_head else {
         rec.warn(
             Code::MissingSection,
             &FieldPath::of(&["indicators"]),
@@ -51,8 +94,9 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
         x1: name_header.x1,
     };
     let value_col = col(Label::ValueHeader);
-    let l1_col = col(Label::Level1Header);
-    let l2_col = col(Label::Level2Header);
+    let column = |c: &GridCell| Column { x0: c.x0, x1: c.x1 };
+    let l1_col = l1_head.map(column);
+    let l2_col = l2_head.map(column);
     let mut out: Vec<Indicator> = Vec::new();
     let mut prev: Option<(String, String)> = None;
     for row in name_header.row_end + 1..grid.rows {
@@ -317,6 +361,60 @@ mod tests {
 
     fn prev(l1: &str, l2: &str) -> (String, String) {
         (l1.to_string(), l2.to_string())
+    }
+
+    /// An OCR'd indicator table: its heads, then one indicator row.
+    fn grid_with_heads(heads: [&str; 4]) -> FormGrid {
+        use crate::account::tests::cell;
+        let ocr = |row, col, text| jx_model::Cell {
+            confidence: Some(0.9),
+            engine: Some(jx_model::OcrEngineId::PpOcr),
+            ..cell(row, col, text)
+        };
+        let mut cells: Vec<_> = heads
+            .iter()
+            .enumerate()
+            .map(|(c, t)| ocr(0, c, t))
+            .collect();
+        for (c, t) in ["产出指标", "数量指标", "培训人数", "≥100人"]
+            .iter()
+            .enumerate()
+        {
+            cells.push(ocr(1, c, t));
+        }
+        let table = jx_model::Table {
+            page: 1,
+            bbox: jx_model::Rect::new(0.0, 0.0, 400.0, 40.0),
+            col_edges: vec![0.0, 100.0, 200.0, 300.0, 400.0],
+            row_edges: vec![0.0, 20.0, 40.0],
+            cells,
+            cut_top: false,
+            cut_bottom: false,
+        };
+        let mut g = FormGrid::default();
+        g.push(&table, jx_model::Extraction::Ocr, false);
+        g
+    }
+
+    /// `三级指标` read `级指标` (as near 一级指标 as 三级指标): the three
+    /// level heads are taken by their order, and the taking logged; heads
+    /// read one of each are left as read.
+    #[test]
+    fn level_heads_that_read_alike_are_taken_by_their_order() {
+        let mut rec = Recorder::new(0.6);
+        let g = grid_with_heads(["一级指标", "二级指标", "级指标", "指标值"]);
+        let got = indicators(&g, &mut rec);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].name, "培训人数");
+        assert_eq!(
+            (got[0].level1.as_str(), got[0].level2.as_str()),
+            ("产出指标", "数量指标")
+        );
+        assert_eq!(rec.diagnostics.repairs[0].kind, "label_snapped");
+        let mut rec = Recorder::new(0.6);
+        let g = grid_with_heads(["一级指标", "二级指标", "三级指标", "指标值"]);
+        assert_eq!(indicators(&g, &mut rec).len(), 1);
+        assert!(rec.diagnostics.repairs.is_empty());
     }
 
     #[test]
