@@ -220,6 +220,20 @@ fn note_document_title(d: &DocumentTitle, opts: &FormOptions, rec: &mut Recorder
             Diagnostic::new(Code::LowOcrConfidence, path.clone(), why).at(d.page, d.bbox.rounded()),
         );
     }
+    if let Some(m) = d
+        .by_ocr
+        .then(|| places::misread_title_head(&d.text))
+        .flatten()
+    {
+        rec.warn_with(
+            Diagnostic::new(
+                Code::LowOcrConfidence,
+                path.clone(),
+                places::named_places(&m),
+            )
+            .at(d.page, d.bbox.rounded()),
+        );
+    }
     let unknown = d
         .by_ocr
         .then(|| title::unknown_cover_ending(&d.text))

@@ -327,6 +327,57 @@ pub fn misread_places(name: &str) -> Vec<Misreading> {
     out
 }
 
+/// The head of a cover title when it is no place yet ends like a
+/// county-level one (区, 县, 市, 旗) and is one character from known places:
+/// `重山区…` (`重庆市璧山区` with characters lost) is near sixty districts
+/// `…山区`. A department name is not doubted on so little (3-character
+/// words ending in 区 that name no place are common in it, and a
+/// department's place is checked against the place before it); a volume's
+/// title begins with its place, and a title read wrong is one field a
+/// person settles once.
+pub fn misread_title_head(title: &str) -> Option<Misreading> {
+    let g = gazetteer();
+    let chars: Vec<char> = title.chars().collect();
+    let longest = g.longest.min(chars.len());
+    if (1..=longest).any(|n| g.known(&chars[..n]).is_some()) {
+        return None;
+    }
+    (MIN_SEGMENT_CHARS..=longest).find_map(|n| {
+        let seg = &chars[..n];
+        if !RENAMED_SUFFIXES.contains(seg[n - 1]) {
+            return None;
+        }
+        let mut places: Vec<&'static str> = Vec::new();
+        for name in g.near(seg, None).into_iter().map(|id| g.places[id].name) {
+            if !places.contains(&name) {
+                places.push(name);
+            }
+        }
+        (!places.is_empty()).then(|| Misreading {
+            read: seg.iter().collect(),
+            places,
+        })
+    })
+}
+
+/// Why a place named in a warning: the known places (at most
+/// [`MAX_NAMED`] of them, and how many in all) and the verb to go with
+/// them.
+pub fn named_places(m: &Misreading) -> String {
+    let named = m.places.len().min(MAX_NAMED);
+    let (mut known, verb) = match named {
+        1 => (m.places[0].to_string(), "is one"),
+        _ => (m.places[..named].join(" or "), "are"),
+    };
+    if m.places.len() > named {
+        known.push_str(&format!(" ({} in all)", m.places.len()));
+    }
+    format!(
+        "OCR read {}, which is no place name; {known} {verb}, one character apart: check against the page",
+        m.read
+    )
+}
+
 /// `low_ocr_confidence` on each department or implementer read by OCR
 /// that holds a place name read one character wrong (module doc).
 pub fn place_doubts(f: &FormRecord) -> Vec<Diagnostic> {
@@ -341,19 +392,7 @@ pub fn place_doubts(f: &FormRecord) -> Vec<Diagnostic> {
             continue;
         };
         for m in misread_places(value) {
-            let named = m.places.len().min(MAX_NAMED);
-            let (mut known, verb) = match named {
-                1 => (m.places[0].to_string(), "is one"),
-                _ => (m.places[..named].join(" or "), "are"),
-            };
-            if m.places.len() > named {
-                known.push_str(&format!(" ({} in all)", m.places.len()));
-            }
-            let why = format!(
-                "OCR read {}, which is no place name; {known} {verb}, one character apart: check against the page",
-                m.read
-            );
-            out.push(doubt(f, Code::LowOcrConfidence, path, why));
+            out.push(doubt(f, Code::LowOcrConfidence, path, named_places(&m)));
         }
     }
     out
@@ -389,6 +428,27 @@ mod tests {
             Extraction::Text
         };
         crate::plausible::tests::record(project, provenance, 3, extraction)
+    }
+
+    /// A cover title whose head is no place but ends like one near known
+    /// places is doubted however many they are; a known place at the
+    /// head, or a head that is no place-like word, is not.
+    #[test]
+    fn a_title_that_begins_with_no_place_is_doubted() {
+        let m = misread_title_head("重山区农业农村委员会2023年度项目支出绩效目标表").unwrap();
+        assert_eq!(m.read, "重山区");
+        assert!(m.places.contains(&"璧山区") && m.places.len() > 1, "{m:?}");
+        assert!(named_places(&m).contains("in all"), "{}", named_places(&m));
+        for title in [
+            "重庆市璧山区农业农村委员会2023年度项目支出绩效目标表",
+            "长沙市岳麓区城市管理和综合执法局2024年部门预算",
+            "上海市松江区民政局2024年度项目绩效目标汇总表",
+            "某区2022年度项目支出绩效目标汇总表",
+            "市本级2024年度项目支出绩效目标表",
+            "财政项目支出绩效目标申报表",
+        ] {
+            assert_eq!(misread_title_head(title), None, "{title}");
+        }
     }
 
     #[test]
