@@ -193,10 +193,13 @@ pub fn spelling(label: Label) -> &'static str {
 
 /// The closest spelling within `max_edits` character edits, for text read
 /// by OCR: `(label, spelling, edits)`. Only spellings of three or more
-/// characters take part, so short words are never snapped.
+/// characters take part, so short words are never snapped, and a level of
+/// the indicator taxonomy is never a label read off.
 pub fn nearest_label(text: &str, max_edits: usize) -> Option<(Label, &'static str, usize)> {
     let n = normalize_label(text);
-    if n.chars().count() < 3 {
+    // A level of the national taxonomy read whole is that level, not a
+    // label read off: 时效指标 is one character from 绩效指标.
+    if n.chars().count() < 3 || crate::taxonomy::is_level1(&n) || crate::taxonomy::is_level2(&n) {
         return None;
     }
     VOCABULARY
@@ -229,6 +232,18 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 时效指标 is a level of the taxonomy, not 绩效指标 read one character
+    /// off; 绩效指杯 is.
+    #[test]
+    fn a_taxonomy_level_is_no_label_read_off() {
+        assert_eq!(nearest_label("时效指标", 2), None);
+        assert_eq!(nearest_label("社会效益指标", 2), None);
+        assert_eq!(
+            nearest_label("绩效指杯", 1).map(|(l, _, _)| l),
+            Some(Label::IndicatorsBlock)
+        );
+    }
 
     #[test]
     fn labels_match_across_punctuation_and_spaces() {

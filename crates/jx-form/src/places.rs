@@ -360,9 +360,9 @@ pub fn misread_title_head(title: &str) -> Option<Misreading> {
     })
 }
 
-/// Why a place named in a warning: the known places (at most
-/// [`MAX_NAMED`] of them, and how many in all) and the verb to go with
-/// them.
+/// A warning's words for a place read wrong: what was read, and the known
+/// places it is one character from (at most [`MAX_NAMED`] of them, and how
+/// many in all).
 pub fn named_places(m: &Misreading) -> String {
     let named = m.places.len().min(MAX_NAMED);
     let (mut known, verb) = match named {
