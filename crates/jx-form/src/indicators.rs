@@ -88,13 +88,9 @@ pub fn indicators(grid: &FormGrid, rec: &mut Recorder) -> Vec<Indicator> {
         );
         return Vec::new();
     };
-    let col = |label| grid.find(label).map(|c| Column { x0: c.x0, x1: c.x1 });
-    let name_col = Column {
-        x0: name_header.x0,
-        x1: name_header.x1,
-    };
-    let value_col = col(Label::ValueHeader);
     let column = |c: &GridCell| Column { x0: c.x0, x1: c.x1 };
+    let name_col = column(name_header);
+    let value_col = grid.find(Label::ValueHeader).map(column);
     let l1_col = l1_head.map(column);
     let l2_col = l2_head.map(column);
     let mut out: Vec<Indicator> = Vec::new();

@@ -211,6 +211,18 @@ impl Gazetteer {
         }
     }
 
+    /// The names of places `ids`, each once, in their order (a name
+    /// borne by places in several provinces is named once).
+    fn names(&self, ids: &[usize]) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for name in ids.iter().map(|&id| self.places[id].name) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     /// Known places one substitution from `seg`, lying in `within` where
     /// given: same length, same last character (a county that became a
     /// district, `璧山县` / `璧山区`, is not a misreading), the character read
@@ -305,15 +317,9 @@ pub fn misread_places(name: &str) -> Vec<Misreading> {
                 (!ids.is_empty() && ids.len() <= most).then_some((n, ids))
             });
             if let Some((n, ids)) = near {
-                let mut places: Vec<&'static str> = Vec::new();
-                for name in ids.iter().map(|&id| g.places[id].name) {
-                    if !places.contains(&name) {
-                        places.push(name);
-                    }
-                }
                 out.push(Misreading {
                     read: rest[..n].iter().collect(),
-                    places,
+                    places: g.names(&ids),
                 });
                 context = Some(ids);
                 pos += n;
@@ -347,12 +353,7 @@ pub fn misread_title_head(title: &str) -> Option<Misreading> {
         if !RENAMED_SUFFIXES.contains(seg[n - 1]) {
             return None;
         }
-        let mut places: Vec<&'static str> = Vec::new();
-        for name in g.near(seg, None).into_iter().map(|id| g.places[id].name) {
-            if !places.contains(&name) {
-                places.push(name);
-            }
-        }
+        let places = g.names(&g.near(seg, None));
         (!places.is_empty()).then(|| Misreading {
             read: seg.iter().collect(),
             places,

@@ -143,14 +143,14 @@ pub fn read_raster(
     if let Look::Cheap { .. } = look
         && let Some(small) = jx_ocr::glance_raster(raster)
     {
-        glance = look_at_page(&Framed::new(&small, ocr, grid)?, engine, look)?;
+        glance = look_at_page(&Framed::new(&small, ocr, grid)?, engine, look, grid)?;
         if let Glance::NoForm(content) = glance {
             return Ok(read(content));
         }
     }
     let framed = Framed::new(raster, ocr, grid)?;
     if let Glance::Unsure = glance
-        && let Glance::NoForm(content) = look_at_page(&framed, engine, look)?
+        && let Glance::NoForm(content) = look_at_page(&framed, engine, look, grid)?
     {
         return Ok(read(content));
     }
@@ -175,7 +175,12 @@ enum Glance {
 /// The cheap look at a prepared page (reduced or whole): a page whose first
 /// table may continue the form above may be a form; otherwise its first
 /// cells tell ([`cheap_look`]).
-fn look_at_page(framed: &Framed, engine: &dyn Recognizer, look: Look) -> Result<Glance, OcrError> {
+fn look_at_page(
+    framed: &Framed,
+    engine: &dyn Recognizer,
+    look: Look,
+    grid: &GridOptions,
+) -> Result<Glance, OcrError> {
     let Look::Cheap {
         is_form_text,
         form_above,
@@ -192,7 +197,7 @@ fn look_at_page(framed: &Framed, engine: &dyn Recognizer, look: Look) -> Result<
         && may_continue(&above, &first)
     {
         let lines = engine.read_outside(&framed.page, &framed.tables())?;
-        if !line_texts_above(&lines, first.y0)
+        if !line_texts_above(&lines, first.y0, grid)
             .iter()
             .any(|t| parts_tables(t))
         {
@@ -203,25 +208,15 @@ fn look_at_page(framed: &Framed, engine: &dyn Recognizer, look: Look) -> Result<
     cheap_look(framed, engine, is_form_text, outside)
 }
 
-/// The texts of the lines that end above `y` (page points), each line's
-/// glyphs joined left to right: a line is glyphs whose boxes overlap
-/// vertically.
-fn line_texts_above(glyphs: &[Glyph], y: f32) -> Vec<String> {
-    let mut above: Vec<&Glyph> = glyphs.iter().filter(|g| g.bbox.y1 <= y).collect();
-    above.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0));
-    let mut lines: Vec<Vec<&Glyph>> = Vec::new();
-    for g in above {
-        match lines.last_mut() {
-            Some(line) if line.iter().any(|o| o.bbox.y1 > g.bbox.y0) => line.push(g),
-            _ => lines.push(vec![g]),
-        }
-    }
-    lines
-        .into_iter()
-        .map(|mut line| {
-            line.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
-            line.iter().map(|g| g.text.as_str()).collect()
-        })
+/// The texts of the lines that end above `y` (page points), grouped and
+/// joined as the grid layer makes a page's free lines
+/// (`jx_grid::text::lines`, `join_line`), which the form layer parts tables
+/// by.
+fn line_texts_above(glyphs: &[Glyph], y: f32, grid: &GridOptions) -> Vec<String> {
+    let above: Vec<&Glyph> = glyphs.iter().filter(|g| g.bbox.y1 <= y).collect();
+    jx_grid::text::lines(&above, grid)
+        .iter()
+        .map(|line| jx_grid::text::join_line(line, grid))
         .collect()
 }
 
@@ -439,7 +434,7 @@ mod tests {
             at("科目编码", 40.0, 84.0, 90.0, 96.0),
         ];
         assert_eq!(
-            line_texts_above(&glyphs, 82.0),
+            line_texts_above(&glyphs, 82.0, &GridOptions::default()),
             ["公开05表", "一般公共预算财政拨款支出决算表", "单位：万元"]
         );
     }
